@@ -1,0 +1,30 @@
+#!/bin/sh
+# Install the Debian 12 packages the build and the tests need, if missing.
+# Idempotent: does nothing when everything is present.
+set -eu
+
+PKGS="gcc make pkg-config clang libclang-rt-14-dev libsqlite3-dev libssl-dev
+libjansson-dev libcmocka-dev sqlite3 jq"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		SUDO="sudo"
+	else
+		echo "deps: missing packages:$missing (run as root or install sudo)" >&2
+		exit 1
+	fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null || true
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null
