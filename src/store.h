@@ -1,0 +1,122 @@
+/* store.h: the storage interface.
+ *
+ * Commands talk to the task database only through these operations; a
+ * backend (SQLite in store_sqlite.c; PostgreSQL and the in-memory store
+ * for --no-db later) fills in struct hs_store_ops. No caller tests which
+ * backend it has. Every operation returns an hs_err with a detail set by
+ * hs_fail(); database problems are HS_EDB (exit 5).
+ */
+#ifndef HS_STORE_H
+#define HS_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "site.h"
+#include "tag.h"
+#include "task.h"
+#include "where.h"
+
+#define HS_SCHEMA_VERSION 1   /* schema this build reads and writes */
+
+/* Which tasks an operation applies to: all conditions ANDed. */
+struct hs_query {
+	const struct hs_cond *conds;  /* --where and status aliases */
+	size_t nconds;
+	const struct hs_tag *tags;    /* value "" means "has the key" */
+	size_t ntags;
+	int order;                    /* field to order by, -1 for submission order */
+	bool desc;
+	int64_t limit;                /* < 0: no limit */
+};
+
+enum hs_action {
+	HS_ACT_SET,     /* assign fields and tags */
+	HS_ACT_CANCEL,  /* unfinished tasks: completed with HS_STATUS_CANCELLED */
+	HS_ACT_REVERT,  /* back to unscheduled: run again */
+	HS_ACT_DELETE,
+};
+
+struct hs_assign {
+	int field;             /* enum hs_field */
+	struct hs_cell value;  /* typed */
+	char tsbuf[HS_TS_LEN + 1];
+};
+
+struct hs_change {
+	enum hs_action action;
+	const struct hs_assign *sets;   /* HS_ACT_SET */
+	size_t nsets;
+	const struct hs_tag *addtags;   /* HS_ACT_SET: tags to add or replace */
+	size_t naddtags;
+	const struct hs_tag *rmtags;    /* HS_ACT_SET: tag keys to remove */
+	size_t nrmtags;
+};
+
+struct hs_store;
+
+typedef hs_err (*hs_task_fn)(void *arg, const struct hs_task *t);
+typedef hs_err (*hs_text_fn)(void *arg, const char *text);
+
+struct hs_store_ops {
+	const char *name;
+	void (*close)(struct hs_store *s);
+	hs_err (*begin)(struct hs_store *s);
+	hs_err (*commit)(struct hs_store *s);
+	hs_err (*rollback)(struct hs_store *s);
+	/* Add a new task (all required fields set). */
+	hs_err (*insert)(struct hs_store *s, const struct hs_task *t);
+	/* Call fn for each matching task; strings valid during the call. */
+	hs_err (*select)(struct hs_store *s, const struct hs_query *q,
+	                 hs_task_fn fn, void *arg);
+	hs_err (*count)(struct hs_store *s, const struct hs_query *q, int64_t *n);
+	/* Apply c to matching tasks; *n gets the number changed. */
+	hs_err (*change)(struct hs_store *s, const struct hs_query *q,
+	                 const struct hs_change *c, int64_t *n);
+	/* Distinct tag keys, or distinct values of one key, of matching tasks. */
+	hs_err (*tag_keys)(struct hs_store *s, const struct hs_query *q,
+	                   hs_text_fn fn, void *arg);
+	hs_err (*tag_values)(struct hs_store *s, const struct hs_query *q,
+	                     const char *key, hs_text_fn fn, void *arg);
+	/* The group new tasks join by default: that of the most recently
+	 * scheduled task, else the lowest present, else 0; why says which. */
+	hs_err (*active_group)(struct hs_store *s, int64_t *group, char *why,
+	                       size_t len);
+	/* hs initdb actions. */
+	hs_err (*truncate)(struct hs_store *s);
+	hs_err (*vacuum)(struct hs_store *s);
+	hs_err (*backup)(struct hs_store *s, const char *path);
+	/* Where the data lives, for messages ("/x/main.db"). */
+	const char *(*describe)(struct hs_store *s);
+};
+
+struct hs_store {
+	const struct hs_store_ops *ops;
+};
+
+enum hs_open_mode {
+	HS_OPEN_READ,    /* must exist and be current; never written */
+	HS_OPEN_WRITE,   /* must exist and be current */
+	HS_OPEN_CREATE,  /* created with the current schema if missing */
+	HS_OPEN_INIT,    /* as CREATE, and older schemas are migrated */
+};
+
+/* Open the database the configuration names. */
+hs_err hs_store_open(struct hs_config *cfg, const struct hs_paths *paths,
+                     enum hs_open_mode mode, struct hs_store **out);
+
+/* Call fn with the task whose id is id. HS_EUSAGE for a malformed id,
+ * HS_ENOTFOUND ("No task with id=...") when there is none. */
+hs_err hs_store_get(struct hs_store *s, const char *id, hs_task_fn fn,
+                    void *arg);
+
+/* Close (s may be NULL). */
+void hs_store_close(struct hs_store *s);
+
+/* Backends. */
+hs_err hs_store_sqlite_open(const char *path, struct hs_config *cfg,
+                            enum hs_open_mode mode, struct hs_store **out);
+
+#endif
