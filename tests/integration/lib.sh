@@ -1,0 +1,37 @@
+# lib.sh: helpers for the integration tests (sourced by run.sh).
+# Each test function runs in its own shell, in a fresh directory, with
+# HOME and HYPERSHELL_SITE pointing inside it, so no test sees another's
+# configuration or database.
+
+hs() { "$HS_BIN" "$@"; }
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# run CMD...: run it, keeping stdout in $out, stderr in $err, status in $rc.
+run() {
+	"$@" >"$TMP/.out" 2>"$TMP/.err"
+	rc=$?
+	out=$(cat "$TMP/.out")
+	err=$(cat "$TMP/.err")
+	return 0
+}
+
+assert_eq() {  # expected actual [what]
+	[ "$1" == "$2" ] || fail "${3:-value}: expected [$1], got [$2]"
+}
+
+assert_rc() {  # expected-status (after run)
+	[ "$rc" -eq "$1" ] || fail "exit status: expected $1, got $rc; stderr: $err; stdout: ${out:0:400}"
+}
+
+assert_has() {  # haystack needle [what]
+	case "$1" in *"$2"*) ;; *) fail "${3:-output} lacks [$2]: [${1:0:600}]" ;; esac
+}
+
+assert_lacks() {  # haystack needle [what]
+	case "$1" in *"$2"*) fail "${3:-output} should not contain [$2]: [${1:0:600}]" ;; esac
+}
+
+# A database path for raw checks with the sqlite3 CLI.
+db() { echo "$HYPERSHELL_SITE/lib/main.db"; }
+sql() { sqlite3 "$(db)" "$@"; }

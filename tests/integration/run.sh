@@ -1,0 +1,48 @@
+#!/bin/bash
+# Integration test runner: every test_* function of every t_*.sh file, each
+# in a fresh directory and shell, against the binary in $HS_BIN. A test
+# fails if it exits non-zero, times out, or leaves a sanitizer report.
+# usage: HS_BIN=build/hs run.sh [LABEL] [FILTER]
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+label=${1:-integration}
+filter=${2:-}
+: "${HS_BIN:?HS_BIN must name the hs binary}"
+passed=0; failed=0
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+for file in "$here"/t_*.sh; do
+	for t in $(bash -c "source '$here/lib.sh'; source '$file'; declare -F" | awk '{print $3}' | grep '^test_'); do
+		[ -n "$filter" ] && [[ "$t" != *"$filter"* ]] && continue
+		dir="$root/$(basename "$file" .sh).$t"
+		mkdir -p "$dir/home" "$dir/work"
+		(
+			cd "$dir/work" || exit 1
+			export TMP="$dir" HOME="$dir/home" HYPERSHELL_SITE="$dir/site"
+			unset HYPERSHELL_CONFIG_FILE EDITOR VISUAL
+			export NO_COLOR=1
+			export ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=$dir/sanitizer"
+			export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$dir/sanitizer"
+			source "$here/lib.sh"
+			source "$file"
+			"$t"
+		) >"$dir/log" 2>&1 &
+		pid=$!
+		( sleep 120; kill -9 $pid 2>/dev/null ) & watchdog=$!
+		wait $pid; rc=$?
+		kill $watchdog 2>/dev/null; wait $watchdog 2>/dev/null
+		if [ $rc -eq 0 ] && ! ls "$dir"/sanitizer* >/dev/null 2>&1; then
+			passed=$((passed + 1))
+			echo "ok   $(basename "$file" .sh) $t"
+		else
+			failed=$((failed + 1))
+			echo "FAIL $(basename "$file" .sh) $t (status $rc)"
+			tail -15 "$dir/log" | sed 's/^/    /'
+			cat "$dir"/sanitizer* 2>/dev/null | head -30 | sed 's/^/    /'
+		fi
+	done
+done
+echo "$label: $passed passed, $failed failed"
+[ -n "${RESULTS:-}" ] && echo "$passed $failed" > "$RESULTS/$label"
+[ "$failed" -eq 0 ]
