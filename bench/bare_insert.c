@@ -45,7 +45,7 @@ now(char out[40])
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(out, 40, "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(out + 19, 21, ".%06ld+00:00", ts.tv_nsec / 1000);
+	snprintf(out + 19, 21, ".%06d+00:00", (int)(ts.tv_nsec / 1000 % 1000000));
 }
 
 int

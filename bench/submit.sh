@@ -7,7 +7,7 @@ source "$(dirname "$0")/common.sh"
 N=${N:-1000000}
 R=${R:-3}
 BARE=$PWD/build/bench/bare_insert
-[ -x "$BARE" ] || make -s build/bench/bare_insert
+[ -x "$BARE" ] || make -s build/bench/bare_insert || exit 1
 : > /tmp/hsbench.hs; : > /tmp/hsbench.bare; : > /tmp/hsbench.rss
 for r in $(seq "$R"); do
 	fresh_site

@@ -113,30 +113,6 @@ struct submit {
 /* --- options ------------------------------------------------------------ */
 
 static hs_err
-parse_int_opt(const char *name, const char *val, int64_t min, int64_t *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoll(val, &end, 10);
-	if (errno != 0 || end == val || *end != '\0' || *out < min)
-		return hs_fail(HS_EUSAGE, "%s expects an integer >= %lld, got '%s'", name,
-		               (long long)min, val);
-	return HS_OK;
-}
-
-static hs_err
-add_tag(struct hs_tags *tags, const char *text)
-{
-	struct hs_tag tag;
-	char err[256];
-
-	if (hs_tag_parse(text, &tag, err, sizeof err) != HS_OK)
-		return hs_fail(HS_EUSAGE, "%s", err);
-	return hs_tags_set(tags, &tag);
-}
-
-static hs_err
 take_positional(struct submit *s, const char *val)
 {
 	char **na = realloc(s->args, (s->nargs + 1) * sizeof *na);
@@ -158,16 +134,16 @@ on_option(void *ctx, int id, const char *val)
 	case 0: return take_positional(s, val);
 	case O_FILE: s->file = val; return HS_OK;
 	case O_TEMPLATE: s->tmpl = val; return HS_OK;
-	case O_TAG: return add_tag(&s->tags, val);
+	case O_TAG: return hs_tags_add_arg(&s->tags, val);
 	case O_GROUP:
 		s->cli.has_group = true;
-		return parse_int_opt("-g/--group", val, 0, &s->cli.group);
+		return hs_opt_int("-g/--group", val, 0, &s->cli.group);
 	case O_CORES:
 		s->cli.has_cores = true;
-		return parse_int_opt("-c/--cores", val, 0, &s->cli.cores);
+		return hs_opt_int("-c/--cores", val, 0, &s->cli.cores);
 	case O_TIMEOUT:
 		s->cli.has_timeout = true;
-		return parse_int_opt("-W/--timeout", val, 0, &s->cli.timeout);
+		return hs_opt_int("-W/--timeout", val, 0, &s->cli.timeout);
 	case O_MEMORY:
 		s->cli.has_memory = true;
 		if (hs_parse_size(val, &s->cli.memory) != HS_OK)
@@ -175,7 +151,7 @@ on_option(void *ctx, int id, const char *val)
 			               "got '%s'", val);
 		return HS_OK;
 	case O_BUNDLESIZE:
-		return parse_int_opt("-b/--bundlesize", val, 1, &s->bundlesize);
+		return hs_opt_int("-b/--bundlesize", val, 1, &s->bundlesize);
 	case O_BUNDLEWAIT:
 		errno = 0;
 		s->bundlewait = strtod(val, &end);

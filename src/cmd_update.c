@@ -63,8 +63,7 @@ static hs_err
 on_option(void *ctx, int id, const char *val)
 {
 	struct update *u = ctx;
-	struct hs_tag tag;
-	char err[256], **nw;
+	char **nw;
 	bool handled;
 	hs_err e = hs_filter_option(&u->filter, id, val, &handled);
 
@@ -78,9 +77,7 @@ on_option(void *ctx, int id, const char *val)
 		u->words[u->nwords++] = (char *)val;
 		return HS_OK;
 	case O_REMOVE_TAG:
-		if (hs_tag_parse(val, &tag, err, sizeof err) != HS_OK)
-			return hs_fail(HS_EUSAGE, "%s", err);
-		return hs_tags_set(&u->rmtags, &tag);
+		return hs_tags_add_arg(&u->rmtags, val);
 	case O_NO_CONFIRM: u->no_confirm = true; return HS_OK;
 	default: u->action = id; return HS_OK;
 	}
@@ -116,17 +113,6 @@ add_set(struct update *u, const char *field, const char *value)
 	return HS_OK;
 }
 
-static hs_err
-add_tag(struct update *u, const char *text)
-{
-	struct hs_tag tag;
-	char err[256];
-
-	if (hs_tag_parse(text, &tag, err, sizeof err) != HS_OK)
-		return hs_fail(HS_EUSAGE, "%s", err);
-	return hs_tags_set(&u->addtags, &tag);
-}
-
 static bool
 looks_like_condition(const char *w)
 {
@@ -154,7 +140,7 @@ positional(struct update *u, const char *w)
 		return add_set(u, field, eq + 1);
 	}
 	if (strchr(w, ':') != NULL)
-		return add_tag(u, w);
+		return hs_tags_add_arg(&u->addtags, w);
 	return hs_fail(HS_EUSAGE, "Argument not recognized (%s): missing \"=\" or \":\"", w);
 }
 
@@ -165,7 +151,7 @@ legacy(struct update *u)
 	u->no_confirm = true;
 	if (strcmp(u->words[1], "tag") == 0)
 		return hs_filter_id(&u->filter, u->words[0]) == HS_OK
-		    ? add_tag(u, u->words[2]) : hs_fail(HS_EUSAGE, "%s", hs_detail());
+		    ? hs_tags_add_arg(&u->addtags, u->words[2]) : hs_fail(HS_EUSAGE, "%s", hs_detail());
 	if (hs_filter_id(&u->filter, u->words[0]) != HS_OK)
 		return HS_EUSAGE;
 	return add_set(u, u->words[1], u->words[2]);

@@ -70,30 +70,6 @@ hs_filter_id(struct hs_filter *f, const char *id)
 }
 
 static hs_err
-add_tag(struct hs_filter *f, const char *text)
-{
-	struct hs_tag tag;
-	char err[256];
-
-	if (hs_tag_parse(text, &tag, err, sizeof err) != HS_OK)
-		return hs_fail(HS_EUSAGE, "%s", err);
-	return hs_tags_set(&f->tags, &tag);
-}
-
-static hs_err
-parse_count(const char *opt, const char *val, int64_t *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoll(val, &end, 10);
-	if (errno != 0 || end == val || *end != '\0' || *out < 0)
-		return hs_fail(HS_EUSAGE, "%s expects a non-negative integer, got '%s'",
-		               opt, val);
-	return HS_OK;
-}
-
-static hs_err
 set_order(struct hs_filter *f, const char *val)
 {
 	if ((f->order = hs_field_find(val)) < 0)
@@ -108,7 +84,7 @@ set_group(struct hs_filter *f, const char *val)
 	int64_t g;
 	hs_err e;
 
-	if ((e = parse_count("--group", val, &g)) != HS_OK)
+	if ((e = hs_opt_int("-g/--group", val, 0, &g)) != HS_OK)
 		return e;
 	snprintf(cond, sizeof cond, "group == %lld", (long long)g);
 	return hs_filter_where(f, cond);
@@ -120,7 +96,7 @@ hs_filter_option(struct hs_filter *f, int id, const char *val, bool *handled)
 	*handled = true;
 	switch (id) {
 	case FLT_WHERE: return hs_filter_where(f, val);
-	case FLT_TAG: return add_tag(f, val);
+	case FLT_TAG: return hs_tags_add_arg(&f->tags, val);
 	case FLT_GROUP: return set_group(f, val);
 	case FLT_FAILED: return hs_filter_where(f, "exit_status != 0");
 	case FLT_SUCCEEDED: return hs_filter_where(f, "exit_status == 0");
@@ -129,7 +105,7 @@ hs_filter_option(struct hs_filter *f, int id, const char *val, bool *handled)
 	case FLT_RETRIES: return hs_filter_where(f, "attempt > 1");
 	case FLT_ORDER: return set_order(f, val);
 	case FLT_DESC: f->desc = true; return HS_OK;
-	case FLT_LIMIT: return parse_count("--limit", val, &f->limit);
+	case FLT_LIMIT: return hs_opt_int("-l/--limit", val, 0, &f->limit);
 	default:
 		*handled = false;
 		return HS_OK;

@@ -2,8 +2,10 @@
 #include "opt.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define OPT_GROUPS 16
@@ -225,6 +227,19 @@ hs_opt_parse(const struct hs_cmdspec *spec, int argc, char **argv,
 			e = fn(ctx, 0, w);
 	}
 	return e;
+}
+
+hs_err
+hs_opt_int(const char *name, const char *val, int64_t min, int64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(val, &end, 10);
+	if (errno != 0 || end == val || *end != '\0' || *out < min)
+		return hs_fail(HS_EUSAGE, "%s expects an integer >= %lld, got '%s'", name,
+		               (long long)min, val);
+	return HS_OK;
 }
 
 static void

@@ -10,6 +10,7 @@
 #define HS_OPT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -53,6 +54,9 @@ hs_err hs_opt_parse(const struct hs_cmdspec *spec, int argc, char **argv,
 
 /* Print the help text of spec to stdout. */
 void hs_opt_help(const struct hs_cmdspec *spec);
+
+/* Parse an integer option value >= min; HS_EUSAGE naming the option. */
+hs_err hs_opt_int(const char *name, const char *val, int64_t min, int64_t *out);
 
 /* The display name of option id in spec ("-f/--failed"), for messages. */
 const char *hs_opt_name(const struct hs_cmdspec *spec, int id);

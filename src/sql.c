@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SQL_TEXT_MAX (1 << 20)
@@ -19,6 +20,25 @@ void
 sql_free(struct sql_stmt *st)
 {
 	hs_buf_free(&st->sql);
+}
+
+struct sql_stmt *
+sql_new(void)
+{
+	struct sql_stmt *st = malloc(sizeof *st);
+
+	if (st != NULL)
+		sql_init(st);
+	return st;
+}
+
+void
+sql_delete(struct sql_stmt *st)
+{
+	if (st == NULL)
+		return;
+	sql_free(st);
+	free(st);
 }
 
 hs_err

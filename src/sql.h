@@ -41,6 +41,9 @@ struct sql_dialect {
 
 void sql_init(struct sql_stmt *st);
 void sql_free(struct sql_stmt *st);
+/* A heap statement (the struct is large): NULL when out of memory. */
+struct sql_stmt *sql_new(void);
+void sql_delete(struct sql_stmt *st);
 
 /* Append text. */
 hs_err sql_add(struct sql_stmt *st, const char *text);

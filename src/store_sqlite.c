@@ -294,6 +294,36 @@ run_texts(struct sqlite_store *s, sqlite3_stmt *stmt, hs_text_fn fn, void *arg)
 	return e;
 }
 
+/* Prepare st and call fn for each row. */
+static hs_err
+query_rows(struct sqlite_store *s, const struct sql_stmt *st, hs_task_fn fn,
+           void *arg)
+{
+	sqlite3_stmt *stmt = NULL;
+	hs_err e = prepare(s, st, &stmt);
+
+	if (e != HS_OK) {
+		sqlite3_finalize(stmt);
+		return e;
+	}
+	return run_rows(s, stmt, fn, arg);
+}
+
+/* Prepare st and call fn with the first column of each row. */
+static hs_err
+query_texts(struct sqlite_store *s, const struct sql_stmt *st, hs_text_fn fn,
+            void *arg)
+{
+	sqlite3_stmt *stmt = NULL;
+	hs_err e = prepare(s, st, &stmt);
+
+	if (e != HS_OK) {
+		sqlite3_finalize(stmt);
+		return e;
+	}
+	return run_texts(s, stmt, fn, arg);
+}
+
 /* Execute a statement without rows; *changes gets the rows changed. */
 static hs_err
 run_change(struct sqlite_store *s, const struct sql_stmt *st, int64_t *changes)
@@ -390,24 +420,17 @@ op_insert(struct hs_store *hs, const struct hs_task *t)
 static hs_err
 op_select(struct hs_store *hs, const struct hs_query *q, hs_task_fn fn, void *arg)
 {
-	struct sqlite_store *s = S(hs);
-	struct sql_stmt *st = malloc(sizeof *st);
-	sqlite3_stmt *stmt = NULL;
+	struct sql_stmt *st = sql_new();
 	hs_err e;
 
 	if (st == NULL)
 		return HS_ENOMEM;
-	sql_init(st);
 	if ((e = sql_add(st, "SELECT ")) == HS_OK && (e = sql_all_columns(st)) == HS_OK &&
 	    (e = sql_add(st, " FROM task")) == HS_OK &&
 	    (e = sql_where(st, &dialect, q, NULL)) == HS_OK &&
-	    (e = sql_order_limit(st, &dialect, q)) == HS_OK &&
-	    (e = prepare(s, st, &stmt)) == HS_OK)
-		e = run_rows(s, stmt, fn, arg);
-	else
-		sqlite3_finalize(stmt);
-	sql_free(st);
-	free(st);
+	    (e = sql_order_limit(st, &dialect, q)) == HS_OK)
+		e = query_rows(S(hs), st, fn, arg);
+	sql_delete(st);
 	return e;
 }
 
@@ -443,28 +466,29 @@ from_query(struct sql_stmt *st, const struct hs_query *q, const char *extra)
 }
 
 static hs_err
+copy_text(void *arg, const char *text)
+{
+	snprintf(arg, 32, "%s", text);
+	return HS_OK;
+}
+
+static hs_err
 op_count(struct hs_store *hs, const struct hs_query *q, int64_t *n)
 {
-	struct sqlite_store *s = S(hs);
-	struct sql_stmt *st = malloc(sizeof *st);
-	sqlite3_stmt *stmt = NULL;
+	struct sql_stmt *st = sql_new();
+	char text[32];
 	hs_err e;
-	int rc;
 
 	if (st == NULL)
 		return HS_ENOMEM;
-	sql_init(st);
+	*n = 0;
+	text[0] = '\0';
 	if ((e = sql_add(st, "SELECT count(*)")) == HS_OK &&
-	    (e = from_query(st, q, NULL)) == HS_OK &&
-	    (e = prepare(s, st, &stmt)) == HS_OK) {
-		if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-			*n = sqlite3_column_int64(stmt, 0);
-		else
-			e = db_fail(s, rc, "counting tasks");
-	}
-	sqlite3_finalize(stmt);
-	sql_free(st);
-	free(st);
+	    (e = from_query(st, q, NULL)) == HS_OK)
+		e = query_texts(S(hs), st, copy_text, text);
+	if (e == HS_OK)
+		*n = strtoll(text, NULL, 10);
+	sql_delete(st);
 	return e;
 }
 
@@ -545,42 +569,33 @@ static hs_err
 op_change(struct hs_store *hs, const struct hs_query *q, const struct hs_change *c,
           int64_t *n)
 {
-	struct sql_stmt *st = malloc(sizeof *st);
+	struct sql_stmt *st = sql_new();
 	char now[HS_TS_LEN + 1];
 	hs_err e;
 
 	if (st == NULL)
 		return HS_ENOMEM;
 	hs_ts_format(hs_now_us(), now);
-	sql_init(st);
 	*n = 0;
 	if ((e = change_sql(st, q, c, now)) == HS_OK)
 		e = run_change(S(hs), st, n);
-	sql_free(st);
-	free(st);
+	sql_delete(st);
 	return e;
 }
 
 static hs_err
 op_tag_keys(struct hs_store *hs, const struct hs_query *q, hs_text_fn fn, void *arg)
 {
-	struct sqlite_store *s = S(hs);
-	struct sql_stmt *st = malloc(sizeof *st);
-	sqlite3_stmt *stmt = NULL;
+	struct sql_stmt *st = sql_new();
 	hs_err e;
 
 	if (st == NULL)
 		return HS_ENOMEM;
-	sql_init(st);
 	if ((e = sql_add(st, "SELECT DISTINCT j.key FROM (SELECT tag")) == HS_OK &&
 	    (e = from_query(st, q, NULL)) == HS_OK &&
-	    (e = sql_add(st, ") AS t, json_each(t.tag) AS j ORDER BY 1")) == HS_OK &&
-	    (e = prepare(s, st, &stmt)) == HS_OK)
-		e = run_texts(s, stmt, fn, arg);
-	else
-		sqlite3_finalize(stmt);
-	sql_free(st);
-	free(st);
+	    (e = sql_add(st, ") AS t, json_each(t.tag) AS j ORDER BY 1")) == HS_OK)
+		e = query_texts(S(hs), st, fn, arg);
+	sql_delete(st);
 	return e;
 }
 
@@ -588,15 +603,12 @@ static hs_err
 op_tag_values(struct hs_store *hs, const struct hs_query *q, const char *key,
               hs_text_fn fn, void *arg)
 {
-	struct sqlite_store *s = S(hs);
-	struct sql_stmt *st = malloc(sizeof *st);
-	sqlite3_stmt *stmt = NULL;
+	struct sql_stmt *st = sql_new();
 	const char *path;
 	hs_err e;
 
 	if (st == NULL)
 		return HS_ENOMEM;
-	sql_init(st);
 	path = sql_scratch(st, "$.\"%s\"", key);
 	if ((e = sql_add(st, "SELECT DISTINCT CASE json_type(tag, ?1) WHEN 'true' THEN"
 	                 " 'true' WHEN 'false' THEN 'false' ELSE"
@@ -604,12 +616,9 @@ op_tag_values(struct hs_store *hs, const struct hs_query *q, const char *key,
 	    (e = sql_param(st, &dialect, (struct sql_param){.t = SQL_TEXT, .s = path})) == HS_OK)
 		hs_buf_truncate(&st->sql, st->sql.len - 1);  /* the builder's "?" */
 	if (e == HS_OK && (e = from_query(st, q, "json_type(tag, ?1) IS NOT NULL")) == HS_OK &&
-	    (e = sql_add(st, " ORDER BY 1")) == HS_OK && (e = prepare(s, st, &stmt)) == HS_OK)
-		e = run_texts(s, stmt, fn, arg);
-	else
-		sqlite3_finalize(stmt);
-	sql_free(st);
-	free(st);
+	    (e = sql_add(st, " ORDER BY 1")) == HS_OK)
+		e = query_texts(S(hs), st, fn, arg);
+	sql_delete(st);
 	return e;
 }
 

@@ -74,6 +74,17 @@ hs_tags_set(struct hs_tags *t, const struct hs_tag *tag)
 }
 
 hs_err
+hs_tags_add_arg(struct hs_tags *t, const char *text)
+{
+	struct hs_tag tag;
+	char err[256];
+
+	if (hs_tag_parse(text, &tag, err, sizeof err) != HS_OK)
+		return hs_fail(HS_EUSAGE, "%s", err);
+	return hs_tags_set(t, &tag);
+}
+
+hs_err
 hs_tags_merge(struct hs_tags *dst, const struct hs_tags *src)
 {
 	hs_err e;

@@ -34,6 +34,9 @@ int hs_tag_valid_word(const char *s, size_t len);
 
 /* Add or replace (same key) a tag. */
 hs_err hs_tags_set(struct hs_tags *t, const struct hs_tag *tag);
+/* Parse a tag given on the command line and add it; HS_EUSAGE with the
+ * message as hs_detail() if it is malformed. */
+hs_err hs_tags_add_arg(struct hs_tags *t, const char *text);
 /* Copy every tag of src into dst (replacing same keys). */
 hs_err hs_tags_merge(struct hs_tags *dst, const struct hs_tags *src);
 void hs_tags_clear(struct hs_tags *t);
