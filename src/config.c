@@ -283,8 +283,13 @@ load_env(struct hs_config *c)
 static const struct toml_value *
 tree_get(const struct toml_value *t, const char *name, enum cfg_variant v)
 {
+	const struct toml_value *db = toml_get(t, "database");
 	char full[160];
 
+	/* HyperShell's shorthand: database = "path" names the SQLite file */
+	if (v == CFG_V_PLAIN && strcmp(name, "database.file") == 0 && db != NULL &&
+	    db->type == TOML_STRING)
+		return db;
 	snprintf(full, sizeof full, "%s%s", name, variant_suffix[v]);
 	return toml_get_path(t, full);
 }
@@ -784,7 +789,7 @@ merge_entry(struct entry *ents, size_t *n, size_t cap, const char *key,
             const struct toml_value *tv, const char *text)
 {
 	for (size_t i = 0; i < *n; i++)
-		if (strcmp(ents[i].key, key) == 0) {
+		if (strcasecmp(ents[i].key, key) == 0) {  /* EXPORT_FOO meets FOO */
 			ents[i].tv = tv;
 			ents[i].text = text;
 			return;
@@ -845,6 +850,8 @@ check_node(struct hs_config *c, enum cfg_layer l, const char *path,
 {
 	if (is_known_or_variant(path))
 		return HS_OK;
+	if (strcmp(path, "database") == 0 && v->type == TOML_STRING)
+		return HS_OK;  /* the shorthand for database.file */
 	if (is_section(path)) {
 		if (v->type != TOML_TABLE)
 			return hs_fail(HS_ECONFIG, "%s:%d: %s: expected a table, got %s",
@@ -859,7 +866,7 @@ check_node(struct hs_config *c, enum cfg_layer l, const char *path,
 		    h.variant != CFG_V_EVAL &&
 		    resolve(c, cfg_key_find("database.provider"), &h, false, &pv) == HS_OK)
 			prov = pv.null ? NULL : pv.s;
-		if (prov == NULL || strcmp(prov, "sqlite") != 0)
+		if (prov == NULL || strcasecmp(prov, "sqlite") != 0)
 			return HS_OK;
 		log_warning("%s:%d: %s is ignored with database.provider = sqlite",
 		            c->path[l], v->line, path);

@@ -131,3 +131,12 @@ test_provider_postgres_not_in_this_build() {
 	assert_rc 3
 	assert_has "$err" "not available"
 }
+
+test_database_shorthand_names_sqlite_file() {
+	mkdir -p "$HYPERSHELL_SITE"
+	printf 'database = "%s/short.db"\n' "$TMP" > "$HYPERSHELL_SITE/config.toml"
+	run bash -c "echo x | $HS_BIN submit"
+	assert_rc 0
+	assert_eq 1 "$(sqlite3 "$TMP/short.db" 'select count(*) from task')"
+	assert_eq "$TMP/short.db" "$(hs config get database.file)"
+}
