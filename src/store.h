@@ -55,10 +55,36 @@ struct hs_change {
 	size_t nrmtags;
 };
 
+/* Who a dispatch goes to: stamped into the rows it hands out. The
+ * schedule_time (microseconds, unique per dispatch) is the fencing token a
+ * result must echo to be accepted. */
+struct hs_lease {
+	const char *server_id;
+	const char *server_host;
+	const char *client_id;
+	const char *client_host;
+	char schedule_time[HS_TS_LEN + 1];
+};
+
+/* What a result did to the database. */
+struct hs_outcome {
+	bool accepted;     /* the fence held and the row was updated */
+	bool retried;      /* a retry row was created */
+	bool failed;       /* accepted with a non-zero exit and no retry left */
+};
+
+/* Where a group stands, for the scheduler's decisions. */
+struct hs_group_state {
+	int64_t unscheduled;  /* waiting to be handed out */
+	int64_t running;      /* handed out, not finished */
+	int64_t exhausted;    /* failed with no retry left */
+};
+
 struct hs_store;
 
 typedef hs_err (*hs_task_fn)(void *arg, const struct hs_task *t);
 typedef hs_err (*hs_text_fn)(void *arg, const char *text);
+typedef hs_err (*hs_tasks_fn)(void *arg, const struct hs_task *tasks, size_t n);
 
 struct hs_store_ops {
 	const char *name;
@@ -84,6 +110,35 @@ struct hs_store_ops {
 	 * scheduled task, else the lowest present, else 0; why says which. */
 	hs_err (*active_group)(struct hs_store *s, int64_t *group, char *why,
 	                       size_t len);
+	/* --- the queue (hs server) --- */
+	/* Hand out up to n unscheduled tasks of group (new ones first, or
+	 * retries first when eager), stamping them with lease, in a transaction
+	 * of its own; then fn sees the stamped tasks (not called for none). */
+	hs_err (*schedule)(struct hs_store *s, int64_t group, int n, bool eager,
+	                   const struct hs_lease *lease, hs_tasks_fn fn, void *arg);
+	/* Store a result (cells of hs_proto_result_fields) from client_id if
+	 * its schedule_time still matches and the task is unfinished. With
+	 * attempts > 1 a failure gets a retry row copying args, group, cores,
+	 * memory, timeout and tags. Call inside begin/commit. */
+	hs_err (*complete)(struct hs_store *s, const struct hs_task *result,
+	                   const char *client_id, const char *client_host,
+	                   int attempts, struct hs_outcome *out);
+	/* Un-schedule every started-but-unfinished task (start-up recovery);
+	 * with client_id, only that client's (eviction). *n gets the count. */
+	hs_err (*requeue)(struct hs_store *s, const char *client_id, int64_t *n);
+	/* The client table: register (upsert, un-evicts) and disconnect. */
+	hs_err (*client_connect)(struct hs_store *s, const char *id, const char *host,
+	                         const char *server_id, const char *server_host);
+	hs_err (*client_disconnect)(struct hs_store *s, const char *id, bool evicted);
+	hs_err (*group_state)(struct hs_store *s, int64_t group,
+	                      struct hs_group_state *st);
+	/* The lowest group above after holding unfinished tasks, or -1. */
+	hs_err (*next_group)(struct hs_store *s, int64_t after, int64_t *group);
+	/* Tasks not finished, in any group. */
+	hs_err (*remaining)(struct hs_store *s, int64_t *n);
+	/* Whether another connection changed the database since the last
+	 * call (cheap: polled every few milliseconds while clients wait). */
+	hs_err (*changed)(struct hs_store *s, bool *changed);
 	/* hs initdb actions. */
 	hs_err (*truncate)(struct hs_store *s);
 	hs_err (*vacuum)(struct hs_store *s);

@@ -20,19 +20,12 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "store_sqlite.h"
 #include "site.h"
 #include "sql.h"
 #include "timestamp.h"
 
 #define BUSY_TIMEOUT_MS 5000
-
-struct sqlite_store {
-	struct hs_store base;
-	sqlite3 *db;
-	char *path;           /* owned */
-	sqlite3_stmt *ins;    /* prepared insert; owned */
-	bool in_tx;
-};
 
 static const char *schema_v1[] = {
 	"CREATE TABLE IF NOT EXISTS task ("
@@ -62,6 +55,12 @@ static const char *schema_v1[] = {
 	" WHERE previous_id IS NOT NULL",
 	"CREATE UNIQUE INDEX IF NOT EXISTS index_tasks_next_id ON task (next_id)"
 	" WHERE next_id IS NOT NULL",
+	/* The queue's hot paths: retries waiting (eager scheduling) and tasks
+	 * running (eviction); both stay small, so they cost little. */
+	"CREATE INDEX IF NOT EXISTS index_tasks_retry_queue ON task (\"group\")"
+	" WHERE schedule_time IS NULL AND attempt > 1",
+	"CREATE INDEX IF NOT EXISTS index_tasks_running ON task (client_id)"
+	" WHERE schedule_time IS NOT NULL AND completion_time IS NULL",
 	"CREATE TABLE IF NOT EXISTS client ("
 	" id TEXT NOT NULL PRIMARY KEY, host TEXT NOT NULL,"
 	" server_id TEXT, server_host TEXT,"
@@ -89,16 +88,10 @@ static const int insert_fields[] = {
 	HS_F_RETRIED, HS_F_PREVIOUS_ID, HS_F_TAG,
 };
 
-static struct sqlite_store *
-S(struct hs_store *s)
-{
-	return (struct sqlite_store *)s;
-}
-
 /* --- errors ------------------------------------------------------------- */
 
-static hs_err
-db_fail(struct sqlite_store *s, int rc, const char *what)
+hs_err
+sqlite_fail(struct sqlite_store *s, int rc, const char *what)
 {
 	int base = rc & 0xff;
 
@@ -126,12 +119,12 @@ db_fail(struct sqlite_store *s, int rc, const char *what)
 	}
 }
 
-static hs_err
-exec(struct sqlite_store *s, const char *sql, const char *what)
+hs_err
+sqlite_exec(struct sqlite_store *s, const char *sql, const char *what)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? HS_OK : db_fail(s, rc, what);
+	return rc == SQLITE_OK ? HS_OK : sqlite_fail(s, rc, what);
 }
 
 /* --- REGEXP ------------------------------------------------------------- */
@@ -236,7 +229,7 @@ bind_params(struct sqlite_store *s, sqlite3_stmt *stmt, const struct sql_stmt *s
 		case SQL_TEXT: rc = sqlite3_bind_text(stmt, i + 1, p->s, -1, SQLITE_STATIC); break;
 		}
 	}
-	return rc == SQLITE_OK ? HS_OK : db_fail(s, rc, "binding parameters");
+	return rc == SQLITE_OK ? HS_OK : sqlite_fail(s, rc, "binding parameters");
 }
 
 static hs_err
@@ -245,12 +238,12 @@ prepare(struct sqlite_store *s, const struct sql_stmt *st, sqlite3_stmt **out)
 	int rc = sqlite3_prepare_v2(s->db, hs_buf_str(&st->sql), -1, out, NULL);
 
 	if (rc != SQLITE_OK)
-		return db_fail(s, rc, "preparing a query");
+		return sqlite_fail(s, rc, "preparing a query");
 	return bind_params(s, *out, st);
 }
 
-static void
-read_row(sqlite3_stmt *stmt, struct hs_task *t)
+void
+sqlite_read_row(sqlite3_stmt *stmt, struct hs_task *t)
 {
 	for (int f = 0; f < HS_F_COUNT; f++) {
 		struct hs_cell *c = &t->f[f];
@@ -270,11 +263,11 @@ run_rows(struct sqlite_store *s, sqlite3_stmt *stmt, hs_task_fn fn, void *arg)
 	int rc;
 
 	while (e == HS_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		read_row(stmt, &t);
+		sqlite_read_row(stmt, &t);
 		e = fn(arg, &t);
 	}
 	if (e == HS_OK && rc != SQLITE_DONE)
-		e = db_fail(s, rc, "reading tasks");
+		e = sqlite_fail(s, rc, "reading tasks");
 	sqlite3_finalize(stmt);
 	return e;
 }
@@ -289,7 +282,7 @@ run_texts(struct sqlite_store *s, sqlite3_stmt *stmt, hs_text_fn fn, void *arg)
 		if (sqlite3_column_type(stmt, 0) != SQLITE_NULL)
 			e = fn(arg, (const char *)sqlite3_column_text(stmt, 0));
 	if (e == HS_OK && rc != SQLITE_DONE)
-		e = db_fail(s, rc, "reading tags");
+		e = sqlite_fail(s, rc, "reading tags");
 	sqlite3_finalize(stmt);
 	return e;
 }
@@ -335,7 +328,7 @@ run_change(struct sqlite_store *s, const struct sql_stmt *st, int64_t *changes)
 	if ((e = prepare(s, st, &stmt)) == HS_OK) {
 		rc = sqlite3_step(stmt);
 		if (rc != SQLITE_DONE)
-			e = db_fail(s, rc, "changing tasks");
+			e = sqlite_fail(s, rc, "changing tasks");
 		else if (changes)
 			*changes = sqlite3_changes64(s->db);
 	}
@@ -343,15 +336,13 @@ run_change(struct sqlite_store *s, const struct sql_stmt *st, int64_t *changes)
 	return e;
 }
 
-static hs_err query_int(struct sqlite_store *s, const char *sql, int64_t *out);
-
 /* --- operations --------------------------------------------------------- */
 
 static hs_err
 op_begin(struct hs_store *hs)
 {
 	struct sqlite_store *s = S(hs);
-	hs_err e = exec(s, "BEGIN IMMEDIATE", "starting a transaction");
+	hs_err e = sqlite_exec(s, "BEGIN IMMEDIATE", "starting a transaction");
 
 	s->in_tx = e == HS_OK;
 	return e;
@@ -361,7 +352,7 @@ static hs_err
 op_commit(struct hs_store *hs)
 {
 	struct sqlite_store *s = S(hs);
-	hs_err e = exec(s, "COMMIT", "committing");
+	hs_err e = sqlite_exec(s, "COMMIT", "committing");
 
 	if (e != HS_OK && sqlite3_get_autocommit(s->db) == 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -377,11 +368,11 @@ op_rollback(struct hs_store *hs)
 	s->in_tx = false;
 	if (sqlite3_get_autocommit(s->db))
 		return HS_OK;
-	return exec(s, "ROLLBACK", "rolling back");
+	return sqlite_exec(s, "ROLLBACK", "rolling back");
 }
 
-static int
-bind_cell(sqlite3_stmt *st, int i, const struct hs_task *t, int f)
+int
+sqlite_bind_cell(sqlite3_stmt *st, int i, const struct hs_task *t, int f)
 {
 	const struct hs_cell *c = &t->f[f];
 
@@ -408,13 +399,13 @@ op_insert(struct hs_store *hs, const struct hs_task *t)
 	if (s->ins == NULL &&
 	    (rc = sqlite3_prepare_v3(s->db, insert_sql, -1, SQLITE_PREPARE_PERSISTENT,
 	                             &s->ins, NULL)) != SQLITE_OK)
-		return db_fail(s, rc, "preparing the insert");
+		return sqlite_fail(s, rc, "preparing the insert");
 	for (size_t i = 0; i < n && rc == SQLITE_OK; i++)
-		rc = bind_cell(s->ins, (int)i + 1, t, insert_fields[i]);
+		rc = sqlite_bind_cell(s->ins, (int)i + 1, t, insert_fields[i]);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(s->ins);
 	sqlite3_reset(s->ins);
-	return rc == SQLITE_DONE ? HS_OK : db_fail(s, rc, "inserting a task");
+	return rc == SQLITE_DONE ? HS_OK : sqlite_fail(s, rc, "inserting a task");
 }
 
 static hs_err
@@ -628,14 +619,14 @@ op_active_group(struct hs_store *hs, int64_t *group, char *why, size_t len)
 	struct sqlite_store *s = S(hs);
 	hs_err e;
 
-	e = query_int(s, "SELECT \"group\" FROM task WHERE schedule_time IS NOT NULL"
+	e = sqlite_query_int(s, "SELECT \"group\" FROM task WHERE schedule_time IS NOT NULL"
 	              " ORDER BY schedule_time DESC LIMIT 1", group);
 	if (e == HS_OK && *group >= 0) {
 		snprintf(why, len, "most recently scheduled task");
 		return HS_OK;
 	}
 	if (e == HS_OK)
-		e = query_int(s, "SELECT min(\"group\") FROM task", group);
+		e = sqlite_query_int(s, "SELECT min(\"group\") FROM task", group);
 	if (e == HS_OK && *group < 0)
 		snprintf(why, len, "no tasks submitted");
 	else if (e == HS_OK)
@@ -648,14 +639,14 @@ op_active_group(struct hs_store *hs, int64_t *group, char *why, size_t len)
 static hs_err
 op_truncate(struct hs_store *hs)
 {
-	return exec(S(hs), "BEGIN IMMEDIATE; DELETE FROM task; DELETE FROM client; COMMIT",
+	return sqlite_exec(S(hs), "BEGIN IMMEDIATE; DELETE FROM task; DELETE FROM client; COMMIT",
 	            "truncating");
 }
 
 static hs_err
 op_vacuum(struct hs_store *hs)
 {
-	return exec(S(hs), "VACUUM", "vacuuming");
+	return sqlite_exec(S(hs), "VACUUM", "vacuuming");
 }
 
 static hs_err
@@ -674,7 +665,7 @@ op_backup(struct hs_store *hs, const char *path)
 	    (e = sql_param_text(&st, &dialect, path)) == HS_OK &&
 	    (e = prepare(s, &st, &stmt)) == HS_OK &&
 	    (rc = sqlite3_step(stmt)) != SQLITE_DONE)
-		e = db_fail(s, rc, "writing the backup");
+		e = sqlite_fail(s, rc, "writing the backup");
 	sqlite3_finalize(stmt);
 	sql_free(&st);
 	return e;
@@ -694,6 +685,7 @@ op_close(struct hs_store *hs)
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_finalize(s->ins);
+	sqlite_queue_close(s);
 	sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s);
@@ -712,6 +704,15 @@ static const struct hs_store_ops sqlite_ops = {
 	.tag_keys = op_tag_keys,
 	.tag_values = op_tag_values,
 	.active_group = op_active_group,
+	.schedule = sqlite_schedule,
+	.complete = sqlite_complete,
+	.requeue = sqlite_requeue,
+	.client_connect = sqlite_client_connect,
+	.client_disconnect = sqlite_client_disconnect,
+	.group_state = sqlite_group_state,
+	.next_group = sqlite_next_group,
+	.remaining = sqlite_remaining,
+	.changed = sqlite_changed,
 	.truncate = op_truncate,
 	.vacuum = op_vacuum,
 	.backup = op_backup,
@@ -721,8 +722,8 @@ static const struct hs_store_ops sqlite_ops = {
 /* --- opening and the schema --------------------------------------------- */
 
 /* Query one integer; -1 when there is no row or it is NULL. */
-static hs_err
-query_int(struct sqlite_store *s, const char *sql, int64_t *out)
+hs_err
+sqlite_query_int(struct sqlite_store *s, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL);
@@ -734,7 +735,7 @@ query_int(struct sqlite_store *s, const char *sql, int64_t *out)
 		*out = -1;
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? HS_OK
-	                                             : db_fail(s, rc, "reading the schema");
+	                                             : sqlite_fail(s, rc, "reading the schema");
 }
 
 /* The schema version: 0 for an empty database, -1 for tables without
@@ -745,16 +746,16 @@ schema_version(struct sqlite_store *s, int64_t *v)
 	int64_t ntables, has;
 	hs_err e;
 
-	if ((e = query_int(s, "SELECT count(*) FROM sqlite_master", &ntables)) != HS_OK)
+	if ((e = sqlite_query_int(s, "SELECT count(*) FROM sqlite_master", &ntables)) != HS_OK)
 		return e;
 	if (ntables == 0)
 		return (*v = 0), HS_OK;
-	if ((e = query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+	if ((e = sqlite_query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
 	                   " AND name = 'schema_version'", &has)) != HS_OK)
 		return e;
 	if (has == 0)
 		return (*v = -1), HS_OK;
-	if ((e = query_int(s, "SELECT max(version) FROM schema_version", v)) != HS_OK)
+	if ((e = sqlite_query_int(s, "SELECT max(version) FROM schema_version", v)) != HS_OK)
 		return e;
 	if (*v < 0)
 		*v = 0;
@@ -775,7 +776,7 @@ record_version(struct sqlite_store *s, int v, const char *description)
 	                      v, now, description);
 	if (sql == NULL)
 		return HS_ENOMEM;
-	e = exec(s, sql, "recording the schema version");
+	e = sqlite_exec(s, sql, "recording the schema version");
 	sqlite3_free(sql);
 	return e;
 }
@@ -805,11 +806,11 @@ check_columns(struct sqlite_store *s)
 static hs_err
 migrate(struct sqlite_store *s, int64_t from)
 {
-	hs_err e = exec(s, "BEGIN IMMEDIATE", "starting the migration");
+	hs_err e = sqlite_exec(s, "BEGIN IMMEDIATE", "starting the migration");
 
 	for (int64_t v = from; v < HS_SCHEMA_VERSION && e == HS_OK; v++) {
 		for (const char **q = migrations[v].sql; *q != NULL && e == HS_OK; q++) {
-			e = exec(s, *q, "creating the schema");
+			e = sqlite_exec(s, *q, "creating the schema");
 			if (e == HS_OK && v == 0 && q == migrations[v].sql)
 				e = check_columns(s);  /* an adopted table, before its indexes */
 		}
@@ -817,7 +818,7 @@ migrate(struct sqlite_store *s, int64_t from)
 			e = record_version(s, (int)v + 1, migrations[v].description);
 	}
 	if (e == HS_OK)
-		return exec(s, "COMMIT", "committing the migration");
+		return sqlite_exec(s, "COMMIT", "committing the migration");
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return e;
 }
@@ -898,7 +899,7 @@ apply_pragma(void *arg, const char *key, const struct toml_value *tv,
 		pc->e = HS_ENOMEM;
 		return;
 	}
-	pc->e = exec(pc->s, sql, "applying database.pragmas");
+	pc->e = sqlite_exec(pc->s, sql, "applying database.pragmas");
 	sqlite3_free(sql);
 }
 
@@ -910,7 +911,7 @@ setup_connection(struct sqlite_store *s, struct hs_config *cfg,
 	hs_err e = HS_OK;
 
 	if (mode != HS_OPEN_READ &&
-	    (e = exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL",
+	    (e = sqlite_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL",
 	              "setting the journal mode")) != HS_OK)
 		return e;
 	if (cfg != NULL)
@@ -939,7 +940,7 @@ open_db(struct sqlite_store *s, enum hs_open_mode mode)
 	}
 	rc = sqlite3_open_v2(s->path, &s->db, flags, NULL);
 	if (rc != SQLITE_OK)
-		return db_fail(s, rc, "opening");
+		return sqlite_fail(s, rc, "opening");
 	sqlite3_extended_result_codes(s->db, 1);
 	/* "name" must be a column, never a string literal in disguise */
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
@@ -947,7 +948,7 @@ open_db(struct sqlite_store *s, enum hs_open_mode mode)
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	rc = sqlite3_create_function(s->db, "regexp", 2, SQLITE_UTF8 |
 	                             SQLITE_DETERMINISTIC, NULL, fn_regexp, NULL, NULL);
-	return rc == SQLITE_OK ? HS_OK : db_fail(s, rc, "registering REGEXP");
+	return rc == SQLITE_OK ? HS_OK : sqlite_fail(s, rc, "registering REGEXP");
 }
 
 hs_err

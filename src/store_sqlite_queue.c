@@ -1,0 +1,402 @@
+/* store_sqlite_queue.c: the server's operations on the SQLite backend.
+ *
+ * Hot statements (pick, stamp, complete, retry) are prepared once. A
+ * result is stored only if the row still carries the schedule_time it was
+ * dispatched with and is unfinished: that fence makes a late result from
+ * an evicted client, or from before a cancel, harmless.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql.h"
+#include "store_sqlite.h"
+#include "timestamp.h"
+#include "uuid.h"
+
+static const char *stmt_sql[STMT_COUNT] = {
+	[STMT_NEW_TASKS] = " FROM task WHERE \"group\" = ?1 AND schedule_time IS NULL"
+	                   " AND attempt = 1 LIMIT ?2",
+	[STMT_RETRY_TASKS] = " FROM task WHERE \"group\" = ?1 AND schedule_time IS NULL"
+	                     " AND attempt > 1 LIMIT ?2",
+	[STMT_MARK] = "UPDATE task SET server_id = ?2, server_host = ?3, client_id = ?4,"
+	              " client_host = ?5, schedule_time = ?6"
+	              " WHERE id = ?1 AND schedule_time IS NULL",
+	[STMT_COMPLETE] = "UPDATE task SET command = ?3, start_time = ?4,"
+	                  " completion_time = ?5, exit_status = ?6, outpath = ?7,"
+	                  " errpath = ?8, csvpath = ?9, waited = ?10, duration = ?11,"
+	                  " cores_max = ?12, memory_max = ?13, client_id = ?14,"
+	                  " client_host = ?15"
+	                  " WHERE id = ?1 AND schedule_time = ?2 AND completion_time IS NULL",
+	[STMT_RETRY_INSERT] = "INSERT INTO task (id, \"group\", args, submit_id, submit_time,"
+	                      " submit_host, cores, memory, timeout, attempt, retried,"
+	                      " previous_id, tag) SELECT ?1, \"group\", args, submit_id,"
+	                      " submit_time, submit_host, cores, memory, timeout,"
+	                      " attempt + 1, 0, id, tag FROM task"
+	                      " WHERE id = ?2 AND attempt < ?3 AND retried = 0",
+	[STMT_RETRY_LINK] = "UPDATE task SET retried = 1, next_id = ?1 WHERE id = ?2",
+};
+
+/* The result columns STMT_COMPLETE binds as ?3..?13, in order. */
+static const int complete_fields[] = {
+	HS_F_COMMAND, HS_F_START_TIME, HS_F_COMPLETION_TIME, HS_F_EXIT_STATUS,
+	HS_F_OUTPATH, HS_F_ERRPATH, HS_F_CSVPATH, HS_F_WAITED, HS_F_DURATION,
+	HS_F_CORES_MAX, HS_F_MEMORY_MAX,
+};
+
+/* The prepared statement id (SELECTs get the full column list). */
+static hs_err
+stmt(struct sqlite_store *s, enum sqlite_stmt_id id, sqlite3_stmt **out)
+{
+	struct sql_stmt *st;
+	hs_err e = HS_OK;
+	int rc;
+
+	if ((*out = s->stmt[id]) != NULL)
+		return sqlite3_reset(*out), sqlite3_clear_bindings(*out), HS_OK;
+	if ((st = sql_new()) == NULL)
+		return HS_ENOMEM;
+	if (id == STMT_NEW_TASKS || id == STMT_RETRY_TASKS)
+		if ((e = sql_add(st, "SELECT ")) == HS_OK)
+			e = sql_all_columns(st);
+	if (e == HS_OK)
+		e = sql_add(st, stmt_sql[id]);
+	if (e == HS_OK &&
+	    (rc = sqlite3_prepare_v3(s->db, hs_buf_str(&st->sql), -1,
+	                             SQLITE_PREPARE_PERSISTENT, &s->stmt[id], NULL)) != SQLITE_OK)
+		e = sqlite_fail(s, rc, "preparing a queue statement");
+	sql_delete(st);
+	*out = s->stmt[id];
+	return e;
+}
+
+void
+sqlite_queue_close(struct sqlite_store *s)
+{
+	for (int i = 0; i < STMT_COUNT; i++) {
+		sqlite3_finalize(s->stmt[i]);
+		s->stmt[i] = NULL;
+	}
+}
+
+static int
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+/* Run a statement that returns no rows; *changes gets the rows changed. */
+static hs_err
+step_done(struct sqlite_store *s, sqlite3_stmt *st, const char *what, int *changes)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sqlite_fail(s, rc, what);
+	if (changes)
+		*changes = sqlite3_changes(s->db);
+	return HS_OK;
+}
+
+/* --- scheduling --------------------------------------------------------- */
+
+/* Picked rows: tasks whose strings live in one allocation each. */
+struct picked {
+	struct hs_task *tasks;   /* owned array */
+	char **mem;              /* owned: mem[i] holds tasks[i]'s strings */
+	int n;
+};
+
+/* Copy the current row of st into p (its strings into one block). */
+static hs_err
+own_row(sqlite3_stmt *st, struct picked *p)
+{
+	struct hs_task *t = &p->tasks[p->n];
+	size_t need = 1, at = 0;
+	char *mem;
+
+	sqlite_read_row(st, t);
+	for (int f = 0; f < HS_F_COUNT; f++)
+		if (t->f[f].s != NULL)
+			need += strlen(t->f[f].s) + 1;
+	if ((mem = malloc(need)) == NULL)
+		return HS_ENOMEM;
+	for (int f = 0; f < HS_F_COUNT; f++) {
+		size_t len;
+		if (t->f[f].s == NULL)
+			continue;
+		len = strlen(t->f[f].s) + 1;
+		memcpy(mem + at, t->f[f].s, len);
+		t->f[f].s = mem + at;
+		at += len;
+	}
+	p->mem[p->n++] = mem;
+	return HS_OK;
+}
+
+/* Copy up to want - p->n rows of statement id (group g) into p. */
+static hs_err
+pick(struct sqlite_store *s, enum sqlite_stmt_id id, int64_t g, int want,
+     struct picked *p)
+{
+	sqlite3_stmt *st;
+	hs_err e = HS_OK;
+	int rc;
+
+	if (p->n >= want || (e = stmt(s, id, &st)) != HS_OK)
+		return e;
+	sqlite3_bind_int64(st, 1, g);
+	sqlite3_bind_int64(st, 2, want - p->n);
+	while (e == HS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		e = own_row(st, p);
+	sqlite3_reset(st);
+	if (e == HS_OK && rc != SQLITE_DONE)
+		e = sqlite_fail(s, rc, "picking tasks");
+	return e;
+}
+
+static hs_err
+stamp(struct sqlite_store *s, struct hs_task *t, const struct hs_lease *l)
+{
+	sqlite3_stmt *st;
+	hs_err e;
+
+	if ((e = stmt(s, STMT_MARK, &st)) != HS_OK)
+		return e;
+	bind_text(st, 1, t->f[HS_F_ID].s);
+	bind_text(st, 2, l->server_id);
+	bind_text(st, 3, l->server_host);
+	bind_text(st, 4, l->client_id);
+	bind_text(st, 5, l->client_host);
+	bind_text(st, 6, l->schedule_time);
+	if ((e = step_done(s, st, "scheduling a task", NULL)) != HS_OK)
+		return e;
+	t->f[HS_F_SERVER_ID] = (struct hs_cell){.s = l->server_id};
+	t->f[HS_F_SERVER_HOST] = (struct hs_cell){.s = l->server_host};
+	t->f[HS_F_CLIENT_ID] = (struct hs_cell){.s = l->client_id};
+	t->f[HS_F_CLIENT_HOST] = (struct hs_cell){.s = l->client_host};
+	t->f[HS_F_SCHEDULE_TIME] = (struct hs_cell){.s = l->schedule_time};
+	return HS_OK;
+}
+
+static hs_err
+pick_and_stamp(struct sqlite_store *s, int64_t g, int n, bool eager,
+               const struct hs_lease *l, struct picked *p)
+{
+	hs_err e;
+
+	e = pick(s, eager ? STMT_RETRY_TASKS : STMT_NEW_TASKS, g, n, p);
+	if (e == HS_OK)
+		e = pick(s, eager ? STMT_NEW_TASKS : STMT_RETRY_TASKS, g, n, p);
+	for (int i = 0; i < p->n && e == HS_OK; i++)
+		e = stamp(s, &p->tasks[i], l);
+	return e;
+}
+
+hs_err
+sqlite_schedule(struct hs_store *hs, int64_t group, int n, bool eager,
+                const struct hs_lease *lease, hs_tasks_fn fn, void *arg)
+{
+	struct sqlite_store *s = S(hs);
+	struct picked p = {0};
+	hs_err e = HS_ENOMEM;
+
+	if (n <= 0)
+		return HS_OK;
+	p.tasks = calloc((size_t)n, sizeof *p.tasks);
+	p.mem = calloc((size_t)n, sizeof *p.mem);
+	if (p.tasks != NULL && p.mem != NULL &&
+	    (e = sqlite_exec(s, "BEGIN IMMEDIATE", "starting a transaction")) == HS_OK) {
+		e = pick_and_stamp(s, group, n, eager, lease, &p);
+		e = e == HS_OK ? sqlite_exec(s, "COMMIT", "committing a schedule")
+		               : (sqlite_exec(s, "ROLLBACK", "rolling back"), e);
+	}
+	if (e == HS_OK && p.n > 0)
+		e = fn(arg, p.tasks, (size_t)p.n);
+	for (int i = 0; i < p.n; i++)
+		free(p.mem[i]);
+	free(p.mem);
+	free(p.tasks);
+	return e;
+}
+
+/* --- results ------------------------------------------------------------ */
+
+static hs_err
+retry(struct sqlite_store *s, const char *id, int attempts, struct hs_outcome *out)
+{
+	char next[HS_UUID_STRLEN + 1];
+	sqlite3_stmt *st;
+	int changed = 0;
+	hs_err e;
+
+	if ((e = hs_uuid7(next)) != HS_OK || (e = stmt(s, STMT_RETRY_INSERT, &st)) != HS_OK)
+		return e;
+	bind_text(st, 1, next);
+	bind_text(st, 2, id);
+	sqlite3_bind_int(st, 3, attempts);
+	if ((e = step_done(s, st, "creating a retry", &changed)) != HS_OK)
+		return e;
+	if (changed == 0) {
+		out->failed = true;
+		return HS_OK;
+	}
+	if ((e = stmt(s, STMT_RETRY_LINK, &st)) != HS_OK)
+		return e;
+	bind_text(st, 1, next);
+	bind_text(st, 2, id);
+	out->retried = true;
+	return step_done(s, st, "linking a retry", NULL);
+}
+
+hs_err
+sqlite_complete(struct hs_store *hs, const struct hs_task *r, const char *client_id,
+                const char *client_host, int attempts, struct hs_outcome *out)
+{
+	struct sqlite_store *s = S(hs);
+	size_t n = sizeof complete_fields / sizeof complete_fields[0];
+	const struct hs_cell *status = &r->f[HS_F_EXIT_STATUS];
+	sqlite3_stmt *st;
+	int changed = 0;
+	hs_err e;
+
+	memset(out, 0, sizeof *out);
+	if ((e = stmt(s, STMT_COMPLETE, &st)) != HS_OK)
+		return e;
+	bind_text(st, 1, r->f[HS_F_ID].s);
+	bind_text(st, 2, r->f[HS_F_SCHEDULE_TIME].s);
+	for (size_t i = 0; i < n; i++)
+		sqlite_bind_cell(st, (int)i + 3, r, complete_fields[i]);
+	bind_text(st, 14, client_id);
+	bind_text(st, 15, client_host);
+	if ((e = step_done(s, st, "storing a result", &changed)) != HS_OK || changed == 0)
+		return e;
+	out->accepted = true;
+	if (status->null || status->i == 0 || status->i == HS_STATUS_CANCELLED)
+		return HS_OK;
+	if (attempts <= 1) {
+		out->failed = true;
+		return HS_OK;
+	}
+	return retry(s, r->f[HS_F_ID].s, attempts, out);
+}
+
+/* --- recovery, clients, state -------------------------------------------- */
+
+static hs_err
+run(struct sqlite_store *s, const char *sql, const char *what,
+    const char *const *texts, int ntexts, int64_t *changes)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), changed = 0;
+	hs_err e;
+
+	if (rc != SQLITE_OK)
+		return sqlite_fail(s, rc, what);
+	for (int i = 0; i < ntexts; i++)
+		bind_text(st, i + 1, texts[i]);
+	e = step_done(s, st, what, &changed);
+	sqlite3_finalize(st);
+	if (changes)
+		*changes = changed;
+	return e;
+}
+
+hs_err
+sqlite_requeue(struct hs_store *hs, const char *client_id, int64_t *n)
+{
+	static const char *sql =
+		"UPDATE task SET server_id = NULL, server_host = NULL, schedule_time = NULL,"
+		" client_id = NULL, client_host = NULL, command = NULL, start_time = NULL"
+		" WHERE schedule_time IS NOT NULL AND completion_time IS NULL";
+	char full[512];
+
+	snprintf(full, sizeof full, "%s%s", sql, client_id ? " AND client_id = ?1" : "");
+	return run(S(hs), full, "re-queueing tasks", &client_id, client_id ? 1 : 0, n);
+}
+
+hs_err
+sqlite_client_connect(struct hs_store *hs, const char *id, const char *host,
+                      const char *server_id, const char *server_host)
+{
+	char now[HS_TS_LEN + 1];
+	const char *v[5] = {id, host, server_id, server_host, now};
+
+	hs_ts_format(hs_now_us(), now);
+	return run(S(hs), "INSERT INTO client (id, host, server_id, server_host,"
+	           " connected_at, disconnected_at, evicted) VALUES (?1, ?2, ?3, ?4, ?5,"
+	           " NULL, 0) ON CONFLICT (id) DO UPDATE SET host = excluded.host,"
+	           " server_id = excluded.server_id, server_host = excluded.server_host,"
+	           " connected_at = excluded.connected_at, disconnected_at = NULL,"
+	           " evicted = 0", "registering a client", v, 5, NULL);
+}
+
+hs_err
+sqlite_client_disconnect(struct hs_store *hs, const char *id, bool evicted)
+{
+	char now[HS_TS_LEN + 1];
+	const char *v[2] = {id, now};
+
+	hs_ts_format(hs_now_us(), now);
+	return run(S(hs), evicted
+	           ? "UPDATE client SET disconnected_at = ?2, evicted = 1 WHERE id = ?1"
+	           : "UPDATE client SET disconnected_at = ?2 WHERE id = ?1",
+	           "recording a disconnect", v, 2, NULL);
+}
+
+static hs_err
+count_group(struct sqlite_store *s, const char *where, int64_t group, int64_t *n)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM task WHERE \"group\" = %lld AND %s",
+	         (long long)group, where);
+	return sqlite_query_int(s, sql, n);
+}
+
+hs_err
+sqlite_group_state(struct hs_store *hs, int64_t group, struct hs_group_state *g)
+{
+	struct sqlite_store *s = S(hs);
+	char exhausted[96];
+	hs_err e;
+
+	snprintf(exhausted, sizeof exhausted, "exit_status != 0 AND exit_status != %d"
+	         " AND retried = 0", HS_STATUS_CANCELLED);
+	if ((e = count_group(s, "schedule_time IS NULL", group, &g->unscheduled)) != HS_OK ||
+	    (e = count_group(s, "schedule_time IS NOT NULL AND completion_time IS NULL",
+	                     group, &g->running)) != HS_OK)
+		return e;
+	return count_group(s, exhausted, group, &g->exhausted);
+}
+
+hs_err
+sqlite_next_group(struct hs_store *hs, int64_t after, int64_t *group)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof sql, "SELECT min(\"group\") FROM task WHERE \"group\" > %lld"
+	         " AND completion_time IS NULL", (long long)after);
+	return sqlite_query_int(S(hs), sql, group);
+}
+
+hs_err
+sqlite_remaining(struct hs_store *hs, int64_t *n)
+{
+	/* exit_status and completion_time are set together; the former is indexed */
+	return sqlite_query_int(S(hs), "SELECT count(*) FROM task WHERE exit_status IS NULL", n);
+}
+
+hs_err
+sqlite_changed(struct hs_store *hs, bool *changed)
+{
+	struct sqlite_store *s = S(hs);
+	int64_t v = 0;
+	hs_err e = sqlite_query_int(s, "PRAGMA data_version", &v);
+
+	*changed = e == HS_OK && v != s->data_version;
+	if (e == HS_OK)
+		s->data_version = v;
+	return e;
+}
