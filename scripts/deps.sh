@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="gcc make pkg-config clang libclang-rt-14-dev libsqlite3-dev libssl-dev
-libjansson-dev libcmocka-dev sqlite3 jq"
+libjansson-dev libcmocka-dev libevent-dev sqlite3 jq socat faketime"
 
 missing=""
 for p in $PKGS; do

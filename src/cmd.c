@@ -11,6 +11,8 @@
 volatile sig_atomic_t hs_interrupted;
 
 const struct hs_cmd hs_commands[] = {
+	{"server", cmd_server, "Serve tasks to clients over TLS."},
+	{"client", cmd_client, "Run tasks from a server."},
 	{"submit", cmd_submit, "Submit tasks to the database."},
 	{"list", cmd_list, "Search tasks in the database."},
 	{"info", cmd_info, "Show the details of one task."},

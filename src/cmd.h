@@ -59,5 +59,7 @@ int cmd_update(struct hs_app *app, int argc, char **argv);
 int cmd_initdb(struct hs_app *app, int argc, char **argv);
 int cmd_config(struct hs_app *app, int argc, char **argv);
 int cmd_task(struct hs_app *app, int argc, char **argv);
+int cmd_server(struct hs_app *app, int argc, char **argv);
+int cmd_client(struct hs_app *app, int argc, char **argv);
 
 #endif

@@ -386,9 +386,9 @@ check_bounds(const struct cfg_key *k, double v, char *err, size_t errlen)
 	if (!(k->min < k->max) || (v >= k->min && v <= k->max))
 		return HS_OK;
 	if (isinf(k->max))
-		snprintf(err, errlen, "%g is below the minimum %g", v, k->min);
+		snprintf(err, errlen, "%.15g is below the minimum %.15g", v, k->min);
 	else
-		snprintf(err, errlen, "%g is outside %g..%g", v, k->min, k->max);
+		snprintf(err, errlen, "%.15g is outside %.15g..%.15g", v, k->min, k->max);
 	return HS_ECONFIG;
 }
 

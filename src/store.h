@@ -156,6 +156,7 @@ enum hs_open_mode {
 	HS_OPEN_WRITE,   /* must exist and be current */
 	HS_OPEN_CREATE,  /* created with the current schema if missing */
 	HS_OPEN_INIT,    /* as CREATE, and older schemas are migrated */
+	HS_OPEN_EPHEMERAL, /* a new private file, not synced, deleted on close */
 };
 
 /* Open the database the configuration names. */

@@ -677,6 +677,19 @@ op_describe(struct hs_store *hs)
 	return S(hs)->path;
 }
 
+/* An ephemeral database leaves nothing behind. */
+static void
+remove_files(const char *path)
+{
+	char extra[4096];
+
+	unlink(path);
+	snprintf(extra, sizeof extra, "%s-wal", path);
+	unlink(extra);
+	snprintf(extra, sizeof extra, "%s-shm", path);
+	unlink(extra);
+}
+
 static void
 op_close(struct hs_store *hs)
 {
@@ -687,6 +700,8 @@ op_close(struct hs_store *hs)
 	sqlite3_finalize(s->ins);
 	sqlite_queue_close(s);
 	sqlite3_close_v2(s->db);
+	if (s->ephemeral)
+		remove_files(s->path);
 	free(s->path);
 	free(s);
 }
@@ -914,6 +929,9 @@ setup_connection(struct sqlite_store *s, struct hs_config *cfg,
 	    (e = sqlite_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL",
 	              "setting the journal mode")) != HS_OK)
 		return e;
+	if (mode == HS_OPEN_EPHEMERAL &&  /* nothing to keep: skip the syncs */
+	    (e = sqlite_exec(s, "PRAGMA synchronous = OFF", "setting synchronous")) != HS_OK)
+		return e;
 	if (cfg != NULL)
 		cfg_each_entry(cfg, "database.pragmas", apply_pragma, &pc);
 	return pc.e;
@@ -928,7 +946,10 @@ open_db(struct sqlite_store *s, enum hs_open_mode mode)
 	hs_err e = HS_OK;
 	int rc;
 
-	if (stat(s->path, &st) != 0) {
+	if (mode == HS_OPEN_EPHEMERAL) {
+		flags |= SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE;
+		s->ephemeral = true;
+	} else if (stat(s->path, &st) != 0) {
 		if (mode < HS_OPEN_CREATE)
 			return hs_fail(HS_EDB, "database %s does not exist (run 'hs initdb' "
 			               "or submit tasks first)", s->path);

@@ -23,6 +23,7 @@ struct sqlite_store {
 	sqlite3_stmt *stmt[STMT_COUNT];    /* queue statements; owned, lazy */
 	int64_t data_version;              /* last PRAGMA data_version seen */
 	bool in_tx;
+	bool ephemeral;                    /* delete the files on close */
 };
 
 static inline struct sqlite_store *

@@ -13,6 +13,8 @@
 int64_t hs_now_us(void);
 /* Monotonic clock in milliseconds (for deadlines and leases). */
 int64_t hs_mono_ms(void);
+/* CPU time (user + system) this process has used, in seconds. */
+double hs_cpu_seconds(void);
 /* Format us (microseconds since the epoch) into out. */
 void hs_ts_format(int64_t us, char out[HS_TS_LEN + 1]);
 /* Parse the forms "YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][Z|±HH:MM]" and

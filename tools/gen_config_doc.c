@@ -19,9 +19,9 @@ bounds(const struct cfg_key *k, char *buf, size_t len)
 	if (k->type == CFG_ENUM)
 		snprintf(buf, len, "%s", k->choices);
 	else if (k->min < k->max && isinf(k->max))
-		snprintf(buf, len, ">= %g", k->min);
+		snprintf(buf, len, ">= %.15g", k->min);
 	else if (k->min < k->max)
-		snprintf(buf, len, "%g..%g", k->min, k->max);
+		snprintf(buf, len, "%.15g..%.15g", k->min, k->max);
 }
 
 static void

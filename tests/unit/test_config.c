@@ -329,7 +329,8 @@ test_from_text_errors(void **state)
 	from_text_bad("server.port", "0x50", "expected an integer");
 	from_text_bad("server.port", "1.0", "expected an integer");
 	from_text_bad("task.cores", "-1", "-1 is below the minimum 0");
-	from_text_bad("server.evict", "9.5", "9.5 is below the minimum 10");
+	from_text_bad("server.evict", "9.5", "9.5 is outside 10..31536000");
+	from_text_bad("task.signalwait", "0", "0 is below the minimum 1");
 	from_text_bad("server.poll", "inf", "expected a number");
 	from_text_bad("server.poll", "nan", "expected a number");
 	from_text_bad("task.memory", "lots", "expected a size such as 512MB, got 'lots'");

@@ -1,0 +1,498 @@
+/* client.c: hs client's connection to the server: connecting (and
+ * reconnecting), the mutual key proof, pulling work, sending results,
+ * heartbeats, and stopping. Running tasks is client_jobs.c. */
+#include "client_int.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "transport.h"
+
+#define BACKOFF_MIN_MS 250
+#define BACKOFF_MAX_MS 10000
+#define WANT_MAX 10000
+
+static const struct hs_conn_handler handler;
+static void connect_now(struct client *cl);
+
+static struct timeval
+tv_of(double seconds)
+{
+	struct timeval tv = {(time_t)seconds,
+	                     (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6)};
+	return tv;
+}
+
+/* --- sending --------------------------------------------------------------- */
+
+/* Keep up to two rounds of work on hand (running, queued or asked for),
+ * and top up only when a whole round has been used: one request, and one
+ * scheduling transaction on the server, per round rather than per task. */
+void
+client_request(struct client *cl)
+{
+	struct hs_msg_request r;
+	int have = jobs_outstanding(cl) + cl->asked, want = 2 * cl->o->slots - have;
+
+	if (cl->state != C_READY || cl->draining || have > cl->o->slots || want <= 0)
+		return;
+	r.want = want > WANT_MAX ? WANT_MAX : want;
+	if (hs_enc_request(&cl->conn->enc, &r) == HS_OK && hs_conn_send(cl->conn) == HS_OK)
+		cl->asked += r.want;
+}
+
+static void
+send_batch(struct client *cl)
+{
+	struct hs_task *batch;
+	struct result *r;
+	size_t n = 0, max = (size_t)cl->unsent;
+
+	if ((batch = calloc(max ? max : 1, sizeof *batch)) == NULL)
+		return;
+	for (r = cl->results; r != NULL && n < max; r = r->next)
+		if (!r->sent)
+			batch[n++] = r->t;
+	if (n > 0 && hs_enc_results(&cl->conn->enc, batch, n) == HS_OK &&
+	    hs_conn_send(cl->conn) == HS_OK)
+		for (r = cl->results; r != NULL; r = r->next)
+			r->sent = true;
+	cl->unsent = 0;
+	free(batch);
+}
+
+static void
+on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *cl = arg;
+
+	if (cl->state == C_READY && cl->unsent > 0)
+		send_batch(cl);
+}
+
+/* Send results now if the batch is full or draining, else within
+ * bundlewait. */
+void
+client_send_results(struct client *cl)
+{
+	struct timeval tv = tv_of(cl->o->bundlewait);
+
+	if (cl->state != C_READY || cl->unsent == 0)
+		return;
+	if (cl->unsent >= cl->o->bundlesize || cl->draining || jobs_outstanding(cl) == 0)
+		send_batch(cl);
+	else if (!evtimer_pending(cl->flush, NULL))
+		evtimer_add(cl->flush, &tv);
+}
+
+/* Finished when draining, nothing runs, and the server has every result. */
+void
+client_maybe_done(struct client *cl)
+{
+	if (!cl->draining || jobs_outstanding(cl) > 0 || cl->results != NULL)
+		return;
+	if (cl->state == C_READY && hs_enc_empty(&cl->conn->enc, HS_MSG_BYE) == HS_OK)
+		hs_conn_send(cl->conn);
+	event_base_loopexit(cl->base, NULL);
+}
+
+/* --- handshake ------------------------------------------------------------- */
+
+static void
+on_up(struct hs_conn *c)
+{
+	struct client *cl = c->owner;
+	struct hs_msg_hello h = {HS_PROTO_MAJOR, HS_PROTO_MINOR, {0}};
+
+	if (c->ssl != NULL && hs_tls_client_check(c->ssl, &cl->o->tlscfg) != HS_OK) {
+		log_error("%s", hs_detail());
+		cl->fatal = true;
+		hs_conn_close(c, hs_detail());
+		return;
+	}
+	if (hs_random(cl->nonce_c, sizeof cl->nonce_c) != HS_OK) {
+		hs_conn_close(c, "no randomness");
+		return;
+	}
+	memcpy(h.nonce, cl->nonce_c, sizeof h.nonce);
+	if (hs_enc_hello(&c->enc, &h) == HS_OK && hs_conn_send(c) == HS_OK)
+		cl->state = C_HELLO;
+}
+
+static bool
+binding(struct hs_conn *c, unsigned char out[32], size_t *len)
+{
+	*len = 0;
+	if (c->ssl == NULL)
+		return true;
+	*len = 32;
+	return hs_tls_binding(c->ssl, out) == HS_OK;
+}
+
+static void
+fatal(struct client *cl, const char *why)
+{
+	log_error("%s", why);
+	cl->fatal = true;
+	cl->exit_code = 5;
+	hs_conn_close(cl->conn, why);
+}
+
+static void
+on_challenge(struct client *cl, const struct hs_frame *f)
+{
+	const char *key = cl->o->key;
+	struct hs_msg_challenge ch;
+	struct hs_msg_auth a;
+	unsigned char want[HS_PROOF_LEN], bind[32];
+	char err[HS_PROTO_ERR];
+	size_t blen;
+
+	if (hs_dec_challenge(f, &ch, err, sizeof err) != HS_OK)
+		return fatal(cl, err);
+	if (ch.major != HS_PROTO_MAJOR) {
+		snprintf(err, sizeof err, "server speaks protocol %d.%d, client speaks %d.%d",
+		         ch.major, ch.minor, HS_PROTO_MAJOR, HS_PROTO_MINOR);
+		return fatal(cl, err);
+	}
+	if (!binding(cl->conn, bind, &blen) ||
+	    hs_auth_proof(key, strlen(key), HS_ROLE_SERVER, cl->nonce_c, ch.nonce, bind,
+	                  blen, want) != HS_OK || !hs_auth_equal(want, ch.proof))
+		return fatal(cl, "the server failed to prove it holds the key (wrong key, or "
+		             "a man in the middle): not running its tasks");
+	memset(&a, 0, sizeof a);
+	hs_auth_proof(key, strlen(key), HS_ROLE_CLIENT, cl->nonce_c, ch.nonce, bind, blen, a.proof);
+	memcpy(a.client_id, cl->client_id, sizeof a.client_id);
+	snprintf(a.host, sizeof a.host, "%s", cl->host);
+	a.slots = cl->o->slots;
+	if (hs_enc_auth(&cl->conn->enc, &a) == HS_OK && hs_conn_send(cl->conn) == HS_OK)
+		cl->state = C_AUTH;
+	OPENSSL_cleanse(want, sizeof want);
+}
+
+static void
+on_welcome(struct client *cl, const struct hs_frame *f)
+{
+	struct hs_msg_welcome w;
+	char err[HS_PROTO_ERR];
+
+	if (hs_dec_welcome(f, &w, err, sizeof err) != HS_OK)
+		return fatal(cl, err);
+	cl->state = C_READY;
+	cl->conn->cap = w.frame_max;
+	cl->lost_ms = 0;
+	cl->backoff_ms = BACKOFF_MIN_MS;
+	cl->asked = 0;
+	log_info("Connected to %s:%d (server %s)", cl->o->host, cl->o->port, w.host);
+	for (struct result *r = cl->results; r != NULL; r = r->next)
+		if (r->sent) {   /* sent before, never acknowledged: again */
+			r->sent = false;
+			cl->unsent++;
+		}
+	client_send_results(cl);
+	client_request(cl);
+	client_maybe_done(cl);
+}
+
+/* --- messages -------------------------------------------------------------- */
+
+static void
+on_bundle(struct client *cl, const struct hs_frame *f)
+{
+	struct hs_msg_tasks t;
+	const char **ids;
+	char err[HS_PROTO_ERR];
+
+	if (hs_dec_bundle(f, &t, err, sizeof err) != HS_OK)
+		return fatal(cl, err);
+	cl->asked = cl->asked > (int)t.n ? cl->asked - (int)t.n : 0;
+	if (!cl->o->no_confirm && (ids = calloc(t.n ? t.n : 1, sizeof *ids)) != NULL) {
+		for (size_t i = 0; i < t.n; i++)
+			ids[i] = t.tasks[i].f[HS_F_ID].s;
+		if (hs_enc_ids(&cl->conn->enc, HS_MSG_CONFIRM, ids, t.n) == HS_OK)
+			hs_conn_send(cl->conn);
+		free(ids);
+	}
+	jobs_add(cl, t.tasks, t.n);
+	hs_msg_tasks_free(&t);
+	jobs_start(cl);
+}
+
+static void
+on_ack(struct client *cl, const struct hs_frame *f)
+{
+	struct hs_msg_ids ids;
+	char err[HS_PROTO_ERR];
+
+	if (hs_dec_ids(f, &ids, err, sizeof err) != HS_OK)
+		return fatal(cl, err);
+	jobs_ack(cl, ids.ids, ids.n);
+	hs_msg_ids_free(&ids);
+	client_maybe_done(cl);
+}
+
+static void
+on_error(struct client *cl, const struct hs_frame *f)
+{
+	struct hs_msg_error m;
+	char err[HS_PROTO_ERR], why[400];
+
+	if (hs_dec_error(f, &m, err, sizeof err) != HS_OK)
+		return fatal(cl, err);
+	snprintf(why, sizeof why, "server refused us (%s): %s", m.code, m.message);
+	if (strcmp(m.code, "busy") == 0 || strcmp(m.code, "shutdown") == 0) {
+		log_warning("%s", why);
+		hs_conn_close(cl->conn, why);
+		return;
+	}
+	fatal(cl, why);
+}
+
+static void
+on_frame(struct hs_conn *c, const struct hs_frame *f)
+{
+	struct client *cl = c->owner;
+
+	if (f->type == HS_MSG_ERROR)
+		on_error(cl, f);
+	else if (cl->state == C_HELLO && f->type == HS_MSG_CHALLENGE)
+		on_challenge(cl, f);
+	else if (cl->state == C_AUTH && f->type == HS_MSG_WELCOME)
+		on_welcome(cl, f);
+	else if (cl->state != C_READY)
+		fatal(cl, "protocol error: unexpected message during the handshake");
+	else if (f->type == HS_MSG_BUNDLE)
+		on_bundle(cl, f);
+	else if (f->type == HS_MSG_ACK)
+		on_ack(cl, f);
+	else if (f->type == HS_MSG_DRAIN) {
+		log_info("The server is draining: finishing %d tasks", jobs_outstanding(cl));
+		cl->draining = true;
+		client_send_results(cl);
+		client_maybe_done(cl);
+	} else if (f->type != HS_MSG_HEARTBEAT && f->type != HS_MSG_BYE)
+		fatal(cl, "protocol error: unexpected message");
+}
+
+/* --- connection ------------------------------------------------------------ */
+
+static void
+on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	connect_now(arg);
+}
+
+static void
+schedule_retry(struct client *cl, const char *why)
+{
+	int64_t now = hs_mono_ms();
+	struct timeval tv;
+
+	if (cl->lost_ms == 0)
+		cl->lost_ms = now;
+	if (cl->fatal || now - cl->lost_ms > (int64_t)(cl->o->reconnect * 1000)) {
+		if (!cl->fatal)
+			log_error("Gave up on the server after %gs: %s (%d results undelivered; "
+			          "the server re-runs those tasks)", cl->o->reconnect, why,
+			          cl->unsent + (cl->results != NULL));
+		cl->exit_code = 5;
+		event_base_loopexit(cl->base, NULL);
+		return;
+	}
+	log_warning("Server %s:%d unavailable (%s); retrying in %.1fs", cl->o->host,
+	            cl->o->port, why, (double)cl->backoff_ms / 1000);
+	tv = tv_of((double)cl->backoff_ms / 1000);
+	evtimer_add(cl->retry, &tv);
+	cl->backoff_ms = cl->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : cl->backoff_ms * 2;
+}
+
+static void
+on_down(struct hs_conn *c, const char *why)
+{
+	struct client *cl = c->owner;
+	bool was_ready = cl->state == C_READY;
+
+	cl->conn = NULL;
+	cl->state = C_OFF;
+	if (cl->stopping)
+		return;
+	if (was_ready)
+		log_warning("Lost the server: %s", why);
+	if (cl->draining && jobs_outstanding(cl) == 0 && cl->results == NULL) {
+		event_base_loopexit(cl->base, NULL);
+		return;
+	}
+	schedule_retry(cl, why);
+}
+
+static void
+connect_now(struct client *cl)
+{
+	struct bufferevent *bev = NULL;
+	SSL *ssl = NULL;
+	char peer[300];
+
+	snprintf(peer, sizeof peer, "%s:%d", cl->o->host, cl->o->port);
+	if (hs_transport_connect(cl->base, cl->o->host, cl->o->port, cl->ctx, &cl->o->tlscfg,
+	                         &bev, &ssl) != HS_OK) {
+		schedule_retry(cl, hs_detail());
+		return;
+	}
+	if ((cl->conn = hs_conn_new(bev, ssl, peer, &handler, cl)) == NULL) {
+		bufferevent_free(bev);
+		schedule_retry(cl, "out of memory");
+		return;
+	}
+	cl->state = C_CONNECTING;
+}
+
+static const struct hs_conn_handler handler = {on_up, on_frame, on_down};
+
+/* --- timers and signals ----------------------------------------------------- */
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *cl = arg;
+	struct hs_msg_heartbeat hb;
+	int64_t now = hs_mono_ms();
+
+	if (cl->state == C_READY) {
+		hb.state = cl->draining ? HS_STATE_DRAINING : HS_STATE_RUNNING;
+		hb.running = cl->nrunning;
+		if (hs_enc_heartbeat(&cl->conn->enc, &hb) == HS_OK)
+			hs_conn_send(cl->conn);
+	}
+	if (jobs_outstanding(cl) > 0)
+		cl->last_work_ms = now;
+	if (cl->o->idle_timeout > 0 && !cl->draining &&
+	    now - cl->last_work_ms > (int64_t)(cl->o->idle_timeout * 1000)) {
+		log_info("No work for %gs: leaving", cl->o->idle_timeout);
+		cl->draining = true;
+		client_maybe_done(cl);
+	}
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct client *cl = arg;
+
+	if (sig == SIGCHLD) {
+		jobs_reap(cl);
+		return;
+	}
+	cl->draining = true;
+	if (sig == SIGUSR1) {
+		log_info("Received SIGUSR1: finishing %d tasks, taking no more", jobs_outstanding(cl));
+	} else if (++cl->signals > 1 || sig == SIGUSR2 || sig == SIGINT || sig == SIGTERM) {
+		log_info("Received %s: stopping running tasks", strsignal((int)sig));
+		cl->interrupt = true;
+		jobs_interrupt(cl);
+	}
+	client_send_results(cl);
+	client_maybe_done(cl);
+}
+
+static hs_err
+setup(struct client *cl)
+{
+	static const int sigs[5] = {SIGCHLD, SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
+	struct timeval tick = tv_of(cl->o->heartrate);
+	hs_err e;
+
+	if ((e = hs_uuid7(cl->client_id)) != HS_OK)
+		return e;
+	gethostname(cl->host, sizeof cl->host - 1);
+	if ((cl->base = event_base_new()) == NULL)
+		return hs_fail(HS_ENOMEM, "cannot create the event loop");
+	if (cl->o->tls && (e = hs_tls_client_ctx(&cl->o->tlscfg, &cl->ctx)) != HS_OK)
+		return e;
+	if ((cl->slots = calloc((size_t)cl->o->slots, sizeof *cl->slots)) == NULL)
+		return HS_ENOMEM;
+	cl->tick = event_new(cl->base, -1, EV_PERSIST, on_tick, cl);
+	cl->retry = evtimer_new(cl->base, on_retry, cl);
+	cl->flush = evtimer_new(cl->base, on_flush, cl);
+	cl->startev = evtimer_new(cl->base, jobs_start_cb, cl);
+	for (int i = 0; i < 5; i++)
+		if ((cl->sig[i] = evsignal_new(cl->base, sigs[i], on_signal, cl)) != NULL)
+			evsignal_add(cl->sig[i], NULL);
+	if (!cl->tick || !cl->retry || !cl->flush || !cl->startev)
+		return hs_fail(HS_ENOMEM, "cannot create timers");
+	evtimer_add(cl->tick, &tick);
+	signal(SIGPIPE, SIG_IGN);
+	return HS_OK;
+}
+
+static void
+teardown(struct client *cl)
+{
+	cl->stopping = true;
+	if (cl->conn)
+		hs_conn_close(cl->conn, "client stopping");
+	jobs_free_all(cl);
+	free(cl->slots);
+	for (int i = 0; i < 5; i++)
+		if (cl->sig[i])
+			event_free(cl->sig[i]);
+	if (cl->tick) event_free(cl->tick);
+	if (cl->retry) event_free(cl->retry);
+	if (cl->flush) event_free(cl->flush);
+	if (cl->startev) event_free(cl->startev);
+	if (cl->base)
+		event_base_free(cl->base);
+	SSL_CTX_free(cl->ctx);
+}
+
+static void
+delay(const struct hs_client_opts *o)
+{
+	double d = o->delay_start;
+	unsigned char r[4];
+
+	if (d < 0 && hs_random(r, sizeof r) == HS_OK)
+		d = -d * ((double)(r[0] | r[1] << 8 | r[2] << 16 | (uint32_t)r[3] << 24) / 4294967296.0);
+	if (d > 0) {
+		log_debug("Waiting %.2fs before connecting", d);
+		usleep((useconds_t)(d * 1e6));
+	}
+}
+
+static void
+summary(struct client *cl, int64_t start_ms)
+{
+	double cpu = hs_cpu_seconds() - cl->cpu0;
+
+	log_info("Client done: %lld tasks run (%lld failed) in %.1fs; client CPU %.0f us/task",
+	         (long long)cl->ran, (long long)cl->failed,
+	         (double)(hs_mono_ms() - start_ms) / 1000,
+	         cl->ran ? cpu * 1e6 / (double)cl->ran : 0.0);
+}
+
+hs_err
+hs_client_run(const struct hs_client_opts *o, int *exit_code)
+{
+	struct client cl;
+	int64_t start = hs_mono_ms();
+	hs_err e;
+
+	memset(&cl, 0, sizeof cl);
+	cl.o = o;
+	cl.queue_tail = &cl.queue;
+	cl.results_tail = &cl.results;
+	cl.backoff_ms = BACKOFF_MIN_MS;
+	cl.last_work_ms = start;
+	delay(o);
+	if ((e = setup(&cl)) == HS_OK) {
+		cl.cpu0 = hs_cpu_seconds();
+		connect_now(&cl);
+		event_base_dispatch(cl.base);
+		summary(&cl, start);
+	}
+	teardown(&cl);
+	*exit_code = cl.exit_code;
+	return e;
+}

@@ -1,0 +1,95 @@
+/* client_int.h: state shared by client.c (connection, protocol) and
+ * client_jobs.c (running tasks, results). Not for other modules. */
+#ifndef HS_CLIENT_INT_H
+#define HS_CLIENT_INT_H
+
+#include <event2/event.h>
+#include <sys/types.h>
+
+#include "auth.h"
+#include "client.h"
+#include "conn.h"
+#include "task.h"
+#include "timestamp.h"
+#include "uuid.h"
+
+enum client_state { C_OFF, C_CONNECTING, C_HELLO, C_AUTH, C_READY };
+
+/* A task from a bundle: its cells and the strings they point into. */
+struct job {
+	struct hs_task t;
+	char *mem;                       /* owned: the cells' strings */
+	pid_t pid;                       /* 0 until started */
+	int slot;                        /* 0-based execution slot */
+	int64_t start_us;
+	char start[HS_TS_LEN + 1];
+	char *command;                   /* owned: the expanded command */
+	char *outpath, *errpath;         /* owned: capture files, or NULL */
+	int kill_stage;                  /* 0 none, 1 INT, 2 TERM, 3 KILL, 4 given up */
+	struct event *timer;             /* timeout escalation; owned */
+	struct client *cl;
+	struct job *next;
+};
+
+/* A finished task's result, kept until the server acknowledges it. */
+struct result {
+	struct hs_task t;
+	char *mem;                       /* owned */
+	bool sent;                       /* in a RESULTS message on this connection */
+	struct result *next;
+};
+
+struct client {
+	const struct hs_client_opts *o;
+	struct event_base *base;
+	SSL_CTX *ctx;
+	struct hs_conn *conn;            /* NULL while disconnected */
+	enum client_state state;
+	char client_id[HS_UUID_STRLEN + 1];
+	char host[256];
+	unsigned char nonce_c[HS_NONCE_LEN];
+	uint32_t frame_max;
+	/* work */
+	struct job *queue, **queue_tail; /* received, not started */
+	int nqueue;
+	struct job **slots;              /* running, by slot; owned array */
+	int nrunning;
+	int asked;                       /* tasks requested, not yet received */
+	int64_t cores_used, memory_used;
+	int64_t next_start_us;           /* rate limit: earliest next start */
+	struct job *abandoned;           /* given up on; reaped if they ever exit */
+	/* results */
+	struct result *results;          /* unacknowledged, oldest first */
+	struct result **results_tail;
+	int unsent;
+	/* lifecycle */
+	bool draining;                   /* take no new work */
+	bool interrupt;                  /* also stop running tasks (SIGUSR2, SIGINT) */
+	bool fatal;                      /* a permanent error: do not reconnect */
+	bool stopping;                   /* tearing down: connection loss is expected */
+	double cpu0;                     /* CPU seconds used before serving began */
+	int64_t lost_ms;                 /* when the connection was lost (0: not lost) */
+	int64_t backoff_ms;
+	int64_t last_work_ms;            /* last time there was work (idle timeout) */
+	struct event *tick, *retry, *flush, *startev, *sig[5];
+	int signals;
+	int exit_code;
+	int64_t ran, failed;
+};
+
+/* client.c */
+void client_request(struct client *cl);
+void client_send_results(struct client *cl);
+void client_maybe_done(struct client *cl);
+
+/* client_jobs.c */
+void jobs_add(struct client *cl, const struct hs_task *tasks, size_t n);
+void jobs_start(struct client *cl);
+void jobs_start_cb(evutil_socket_t fd, short what, void *arg);  /* rate-limit timer */
+void jobs_reap(struct client *cl);
+void jobs_interrupt(struct client *cl);
+void jobs_ack(struct client *cl, const char *const *ids, size_t n);
+void jobs_free_all(struct client *cl);
+int jobs_outstanding(const struct client *cl);
+
+#endif

@@ -1,0 +1,467 @@
+/* server.c: hs server's connections: accepting within limits, the TLS and
+ * key-proof handshake under a deadline, and message dispatch. The work
+ * itself (scheduling, results, groups, shutdown) is in server_work.c. */
+#include "server_int.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "timestamp.h"
+#include "transport.h"
+
+static const struct hs_conn_handler handler;
+
+/* --- sessions ------------------------------------------------------------ */
+
+static void
+session_free(struct session *s)
+{
+	struct server *srv = s->srv;
+
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		srv->sessions = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	srv->nsessions--;
+	if (s->state != S_READY)
+		srv->npending--;
+	if (s->deadline)
+		event_free(s->deadline);
+	free(s);
+}
+
+static void
+on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+
+	if (s->state == S_READY || s->conn == NULL)
+		return;
+	s->srv->st.timeouts++;
+	log_warning("Handshake with %s not finished within %gs: closing", s->conn->peer,
+	            s->srv->o->handshake_timeout);
+	hs_conn_close(s->conn, "handshake deadline");
+}
+
+static struct session *
+session_new(struct server *srv)
+{
+	struct session *s = calloc(1, sizeof *s);
+	struct timeval tv;
+	double t = srv->o->handshake_timeout;
+
+	if (s == NULL)
+		return NULL;
+	s->srv = srv;
+	s->state = S_TLS;
+	s->last_ms = hs_mono_ms();
+	if ((s->deadline = evtimer_new(srv->base, on_deadline, s)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	tv.tv_sec = (time_t)t;
+	tv.tv_usec = (suseconds_t)((t - (double)tv.tv_sec) * 1e6);
+	evtimer_add(s->deadline, &tv);
+	s->next = srv->sessions;
+	if (srv->sessions)
+		srv->sessions->prev = s;
+	srv->sessions = s;
+	srv->nsessions++;
+	srv->npending++;
+	return s;
+}
+
+void
+session_drain(struct session *s)
+{
+	if (s->conn == NULL || s->drained || s->state != S_READY)
+		return;
+	s->drained = true;
+	if (hs_enc_empty(&s->conn->enc, HS_MSG_DRAIN) == HS_OK)
+		hs_conn_send(s->conn);
+}
+
+/* --- accepting ----------------------------------------------------------- */
+
+static bool
+admit(struct server *srv, const char *peer)
+{
+	if (srv->nsessions >= srv->o->max_connections) {
+		srv->st.refused++;
+		log_warning("Refused connection from %s: %d connections open "
+		            "(server.max_connections)", peer, srv->nsessions);
+		return false;
+	}
+	if (srv->npending >= srv->o->max_pending) {
+		srv->st.refused++;
+		log_warning("Refused connection from %s: %d handshakes in progress "
+		            "(server.max_pending)", peer, srv->npending);
+		return false;
+	}
+	return true;
+}
+
+static void
+on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+          int salen, void *arg)
+{
+	struct server *srv = arg;
+	struct bufferevent *bev = NULL;
+	struct session *s;
+	SSL *ssl = NULL;
+	char peer[96];
+
+	hs_conn_addr(sa, peer, sizeof peer);
+	if (!admit(srv, peer) || (s = session_new(srv)) == NULL) {
+		evutil_closesocket(fd);
+		return;
+	}
+	if (hs_transport_accept(srv->base, fd, srv->ctx, &bev, &ssl) != HS_OK ||
+	    (s->conn = hs_conn_new(bev, ssl, peer, &handler, s)) == NULL) {
+		log_error("Cannot serve %s: %s", peer, hs_detail());
+		if (bev)
+			bufferevent_free(bev);
+		else
+			evutil_closesocket(fd);
+		session_free(s);
+		return;
+	}
+	log_debug("Connection from %s", peer);
+	if (ssl == NULL)
+		handler.on_up(s->conn);   /* plain TCP: no handshake to wait for */
+}
+
+static hs_err
+listen_all(struct server *srv)
+{
+	evutil_socket_t fds[SERVER_MAX_LISTENERS];
+	int n = 0;
+	hs_err e = hs_transport_listen(srv->o->bind, srv->o->port, fds, SERVER_MAX_LISTENERS, &n);
+
+	for (int i = 0; e == HS_OK && i < n; i++) {
+		srv->lis[i] = evconnlistener_new(srv->base, on_accept, srv,
+		                                 LEV_OPT_CLOSE_ON_FREE, -1, fds[i]);
+		if (srv->lis[i] == NULL)
+			e = hs_fail(HS_EIO, "cannot listen");
+		else
+			srv->nlis++;
+	}
+	return e;
+}
+
+void
+server_stop_listening(struct server *srv)
+{
+	for (int i = 0; i < srv->nlis; i++)
+		evconnlistener_free(srv->lis[i]);
+	srv->nlis = 0;
+}
+
+/* --- handshake ----------------------------------------------------------- */
+
+static void
+on_up(struct hs_conn *c)
+{
+	struct session *s = c->owner;
+
+	s->state = S_HELLO;
+	if (c->ssl != NULL && hs_tls_binding(c->ssl, s->binding) == HS_OK)
+		s->bindlen = sizeof s->binding;
+	else if (c->ssl != NULL)
+		hs_conn_close(c, "cannot bind the handshake to the TLS session");
+}
+
+static void
+version_mismatch(struct session *s, int major, int minor)
+{
+	char why[160];
+
+	snprintf(why, sizeof why, "client speaks protocol %d.%d, server speaks %d.%d",
+	         major, minor, HS_PROTO_MAJOR, HS_PROTO_MINOR);
+	log_warning("Refused %s: %s", s->conn->peer, why);
+	hs_conn_fail(s->conn, "version", why);
+}
+
+static void
+on_hello(struct session *s, const struct hs_frame *f)
+{
+	struct hs_msg_hello h;
+	struct hs_msg_challenge ch;
+	const char *key = s->srv->o->key;
+	char err[HS_PROTO_ERR];
+
+	if (hs_dec_hello(f, &h, err, sizeof err) != HS_OK) {
+		log_warning("Bad HELLO from %s: %s", s->conn->peer, err);
+		hs_conn_fail(s->conn, "protocol", err);
+		return;
+	}
+	if (h.major != HS_PROTO_MAJOR) {
+		version_mismatch(s, h.major, h.minor);
+		return;
+	}
+	memcpy(s->nonce_c, h.nonce, sizeof s->nonce_c);
+	memset(&ch, 0, sizeof ch);
+	ch.major = HS_PROTO_MAJOR;
+	ch.minor = HS_PROTO_MINOR;
+	if (hs_random(s->nonce_s, sizeof s->nonce_s) != HS_OK ||
+	    hs_auth_proof(key, strlen(key), HS_ROLE_SERVER, s->nonce_c, s->nonce_s,
+	                  s->binding, s->bindlen, ch.proof) != HS_OK) {
+		hs_conn_close(s->conn, "cannot compute the proof");
+		return;
+	}
+	memcpy(ch.nonce, s->nonce_s, sizeof ch.nonce);
+	if (hs_enc_challenge(&s->conn->enc, &ch) == HS_OK && hs_conn_send(s->conn) == HS_OK)
+		s->state = S_AUTH;
+}
+
+/* Close an older session of the same client (it reconnected). */
+static void
+replace_old(struct server *srv, struct session *s)
+{
+	for (struct session *o = srv->sessions; o != NULL; o = o->next)
+		if (o != s && o->state == S_READY && o->conn != NULL &&
+		    strcmp(o->client_id, s->client_id) == 0) {
+			log_info("Client %s (%s) reconnected from %s; closing its old connection",
+			         s->host, s->client_id, s->conn->peer);
+			o->running = 0;   /* its tasks now belong to the new session */
+			hs_conn_close(o->conn, "replaced by a new connection");
+			return;
+		}
+}
+
+static void
+welcome(struct session *s)
+{
+	struct server *srv = s->srv;
+	struct hs_msg_welcome w;
+
+	memset(&w, 0, sizeof w);
+	memcpy(w.server_id, srv->server_id, sizeof w.server_id);
+	snprintf(w.host, sizeof w.host, "%s", srv->host);
+	w.heartrate = srv->o->heartrate;
+	w.evict = srv->o->evict;
+	w.frame_max = srv->o->frame_max;
+	if (hs_enc_welcome(&s->conn->enc, &w) != HS_OK || hs_conn_send(s->conn) != HS_OK)
+		return;
+	s->conn->cap = srv->o->frame_max;
+	if (srv->draining)
+		session_drain(s);
+}
+
+static void
+on_auth(struct session *s, const struct hs_frame *f)
+{
+	struct server *srv = s->srv;
+	unsigned char want[HS_PROOF_LEN];
+	const char *key = srv->o->key;
+	struct hs_msg_auth a;
+	char err[HS_PROTO_ERR];
+
+	if (hs_dec_auth(f, &a, err, sizeof err) != HS_OK) {
+		log_warning("Bad AUTH from %s: %s", s->conn->peer, err);
+		hs_conn_fail(s->conn, "protocol", err);
+		return;
+	}
+	if (hs_auth_proof(key, strlen(key), HS_ROLE_CLIENT, s->nonce_c, s->nonce_s,
+	                  s->binding, s->bindlen, want) != HS_OK ||
+	    !hs_auth_equal(want, a.proof)) {
+		srv->st.auth_failures++;
+		log_warning("Authentication failed from %s: wrong key, or a relayed handshake",
+		            s->conn->peer);
+		hs_conn_fail(s->conn, "auth", "authentication failed");
+		return;
+	}
+	s->state = S_READY;
+	srv->npending--;
+	evtimer_del(s->deadline);
+	memcpy(s->client_id, a.client_id, sizeof s->client_id);
+	snprintf(s->host, sizeof s->host, "%s", a.host);
+	s->slots = a.slots;
+	replace_old(srv, s);
+	log_info("Client %s (%s) connected from %s with %d slots", s->host, s->client_id,
+	         s->conn->peer, s->slots);
+	welcome(s);
+	work_request(s, 0);   /* registers the client */
+}
+
+/* --- messages ------------------------------------------------------------ */
+
+static void
+on_ready_frame(struct session *s, const struct hs_frame *f)
+{
+	struct hs_msg_request r;
+	struct hs_msg_tasks t;
+	struct hs_msg_error m;
+	char err[HS_PROTO_ERR] = "";
+
+	switch (f->type) {
+	case HS_MSG_REQUEST:
+		if (hs_dec_request(f, &r, err, sizeof err) == HS_OK)
+			work_request(s, r.want);
+		break;
+	case HS_MSG_RESULTS:
+		if (hs_dec_results(f, &t, err, sizeof err) == HS_OK)
+			work_results(s, &t);
+		break;
+	case HS_MSG_CONFIRM:
+	case HS_MSG_HEARTBEAT:
+		return;   /* the assignment was recorded at dispatch; any frame is a beat */
+	case HS_MSG_BYE:
+		s->bye = true;
+		hs_conn_close(s->conn, "client said goodbye");
+		return;
+	case HS_MSG_ERROR:
+		if (hs_dec_error(f, &m, err, sizeof err) == HS_OK)
+			log_warning("Client %s (%s) reported: %s", s->host, s->conn->peer, m.message);
+		hs_conn_close(s->conn, "client reported an error");
+		return;
+	default:
+		snprintf(err, sizeof err, "unexpected %s", hs_msg_name(f->type));
+	}
+	if (*err != '\0' && s->conn != NULL && !s->conn->closing) {
+		log_warning("Protocol error from %s: %s", s->conn->peer, err);
+		hs_conn_fail(s->conn, "protocol", err);
+	}
+}
+
+static void
+on_frame(struct hs_conn *c, const struct hs_frame *f)
+{
+	struct session *s = c->owner;
+	char why[96];
+
+	s->last_ms = hs_mono_ms();
+	if (s->state == S_READY) {
+		on_ready_frame(s, f);
+	} else if (s->state == S_HELLO && f->type == HS_MSG_HELLO) {
+		on_hello(s, f);
+	} else if (s->state == S_AUTH && f->type == HS_MSG_AUTH) {
+		on_auth(s, f);
+	} else {
+		snprintf(why, sizeof why, "%s before authentication", hs_msg_name(f->type));
+		log_warning("Protocol error from %s: %s", c->peer, why);
+		hs_conn_fail(c, "protocol", why);
+	}
+}
+
+static void
+on_down(struct hs_conn *c, const char *why)
+{
+	struct session *s = c->owner;
+	struct server *srv = s->srv;
+
+	if (s->state == S_TLS) {
+		srv->st.tls_failures++;
+		log_warning("TLS handshake with %s failed: %s", c->peer, why);
+	} else if (strstr(why, "over the cap") != NULL) {
+		srv->st.oversize++;
+		log_warning("Closed %s: %s", c->peer, why);
+	} else if (s->state != S_READY) {
+		log_debug("Connection from %s closed before authenticating: %s", c->peer, why);
+	}
+	s->conn = NULL;
+	if (s->state == S_READY)
+		work_session_gone(s);
+	session_free(s);
+	work_maybe_exit(srv);
+}
+
+static const struct hs_conn_handler handler = {on_up, on_frame, on_down};
+
+/* --- lifecycle ----------------------------------------------------------- */
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	if (++srv->signals == 1) {
+		log_info("Received %s: finishing running tasks (signal again to stop now)",
+		         sig == SIGINT ? "SIGINT" : "SIGTERM");
+		work_begin_drain(srv, "stopping on a signal");
+		return;
+	}
+	log_warning("Received %s again: stopping now", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	work_flush(srv);
+	srv->exit_code = 0;
+	event_base_loopbreak(srv->base);
+}
+
+static hs_err
+setup(struct server *srv)
+{
+	hs_err e;
+
+	if ((e = hs_uuid7(srv->server_id)) != HS_OK)
+		return e;
+	gethostname(srv->host, sizeof srv->host - 1);
+	if ((srv->base = event_base_new()) == NULL)
+		return hs_fail(HS_ENOMEM, "cannot create the event loop");
+	if (srv->o->tls && (e = hs_tls_server_ctx(&srv->o->tlscfg, &srv->ctx)) != HS_OK)
+		return e;
+	srv->sigint = evsignal_new(srv->base, SIGINT, on_signal, srv);
+	srv->sigterm = evsignal_new(srv->base, SIGTERM, on_signal, srv);
+	if (srv->sigint == NULL || srv->sigterm == NULL)
+		return hs_fail(HS_ENOMEM, "cannot watch signals");
+	evsignal_add(srv->sigint, NULL);
+	evsignal_add(srv->sigterm, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((e = listen_all(srv)) != HS_OK)
+		return e;
+	log_info("Listening on %s:%d (%s)", srv->o->bind, srv->o->port,
+	         srv->o->tls ? "TLS" : "plain TCP: not recommended");
+	return work_start(srv);
+}
+
+static void
+teardown(struct server *srv)
+{
+	struct session *s, *next;
+
+	for (s = srv->sessions; s != NULL; s = next) {
+		next = s->next;
+		if (s->conn)
+			hs_conn_close(s->conn, "server stopping");
+	}
+	server_stop_listening(srv);
+	if (srv->watch) event_free(srv->watch);
+	if (srv->tick) event_free(srv->tick);
+	if (srv->flush) event_free(srv->flush);
+	if (srv->sigint) event_free(srv->sigint);
+	if (srv->sigterm) event_free(srv->sigterm);
+	while (srv->gone) {
+		struct gone *g = srv->gone;
+		srv->gone = g->next;
+		free(g);
+	}
+	if (srv->base)
+		event_base_free(srv->base);
+	SSL_CTX_free(srv->ctx);
+}
+
+hs_err
+hs_server_run(const struct hs_server_opts *o, int *exit_code)
+{
+	struct server srv;
+	hs_err e;
+
+	memset(&srv, 0, sizeof srv);
+	srv.o = o;
+	srv.results_tail = &srv.results;
+	srv.exit_code = 0;
+	srv.start_ms = hs_mono_ms();
+	if ((e = setup(&srv)) == HS_OK && !srv.done)
+		event_base_dispatch(srv.base);
+	if (e == HS_OK) {
+		work_flush(&srv);
+		work_summary(&srv);
+	}
+	teardown(&srv);
+	*exit_code = srv.exit_code;
+	return e;
+}

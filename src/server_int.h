@@ -1,0 +1,111 @@
+/* server_int.h: state shared by server.c (connections, handshake) and
+ * server_work.c (scheduling, results, shutdown). Not for other modules. */
+#ifndef HS_SERVER_INT_H
+#define HS_SERVER_INT_H
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "auth.h"
+#include "conn.h"
+#include "server.h"
+#include "uuid.h"
+
+#define SERVER_MAX_LISTENERS 8
+#define SERVER_WATCH_MS 20        /* how often waiting clients' work is looked for */
+#define SERVER_FLUSH_MS 5         /* results wait at most this long to be written */
+#define SERVER_FLUSH_MAX 2000     /* ...or until this many are waiting */
+#define SERVER_SCHEDULE_MAX 1000  /* most tasks handed to one client per pass */
+
+enum session_state { S_TLS, S_HELLO, S_AUTH, S_READY };
+
+struct server;
+
+/* One connection. */
+struct session {
+	struct server *srv;
+	struct hs_conn *conn;             /* NULL once the connection is gone */
+	enum session_state state;
+	unsigned char nonce_c[HS_NONCE_LEN];
+	unsigned char nonce_s[HS_NONCE_LEN];
+	unsigned char binding[32];        /* TLS exporter value */
+	size_t bindlen;                   /* 0 without TLS */
+	char client_id[HS_UUID_STRLEN + 1];
+	char host[256];
+	int slots;
+	int want;                         /* tasks asked for, not yet sent */
+	int64_t running;                  /* tasks handed out, not yet finished */
+	int64_t last_ms;                  /* monotonic time of the last frame */
+	int64_t last_beat_ms;             /* when we last sent a heartbeat */
+	bool drained;                     /* DRAIN sent */
+	bool bye;                         /* the client said BYE */
+	bool evicted;                     /* closed by eviction (already handled) */
+	struct event *deadline;           /* handshake deadline; owned */
+	struct session *prev, *next;
+};
+
+/* A client whose connection dropped without BYE: evicted if it does not
+ * come back within evict seconds. */
+struct gone {
+	char client_id[HS_UUID_STRLEN + 1];
+	char host[256];
+	int64_t since_ms;
+	struct gone *next;
+};
+
+/* Results waiting to be written, as they came from one client. */
+struct pending {
+	struct session *sess;             /* NULL if the session has gone */
+	char client_id[HS_UUID_STRLEN + 1];
+	char host[256];
+	struct hs_msg_tasks msg;          /* owned */
+	struct pending *next;
+};
+
+struct server_stats {
+	int64_t tls_failures, auth_failures, oversize, refused, timeouts;
+	int64_t sent, completed, failed, retried, refused_results;
+};
+
+struct server {
+	const struct hs_server_opts *o;
+	struct event_base *base;
+	SSL_CTX *ctx;                      /* NULL without TLS */
+	struct evconnlistener *lis[SERVER_MAX_LISTENERS];
+	int nlis;
+	struct session *sessions;          /* every connection */
+	int nsessions, npending;           /* all, and those before READY */
+	struct gone *gone;
+	struct pending *results, **results_tail;
+	int nresults;                      /* results waiting to be written */
+	char server_id[HS_UUID_STRLEN + 1];
+	char host[256];
+	int64_t group;                     /* the active group */
+	struct event *watch, *tick, *flush, *sigint, *sigterm;
+	int64_t next_scan_ms, scan_backoff_ms, last_status_ms, start_ms;
+	bool flush_armed;
+	bool draining;                     /* no new work: finish and exit */
+	bool done;                         /* draining because all work is done */
+	int signals;
+	int exit_code;
+	double cpu0;                       /* CPU seconds used before serving began */
+	struct server_stats st;
+};
+
+/* server.c */
+void session_drain(struct session *s);
+void server_stop_listening(struct server *srv);
+
+/* server_work.c */
+void work_request(struct session *s, int want);
+void work_results(struct session *s, struct hs_msg_tasks *msg);
+void work_session_gone(struct session *s);
+void work_schedule(struct server *srv);
+void work_tick(struct server *srv);
+void work_flush(struct server *srv);
+hs_err work_start(struct server *srv);
+void work_begin_drain(struct server *srv, const char *why);
+void work_maybe_exit(struct server *srv);
+void work_summary(struct server *srv);
+
+#endif

@@ -1,0 +1,540 @@
+/* server_work.c: what hs server does with its clients: hand out tasks by
+ * group, store results in batches, evict the silent, and stop when the
+ * work is done or a signal asks. */
+#include "server_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "timestamp.h"
+
+static void check_state(struct server *srv);
+
+static struct timeval
+ms_tv(int64_t ms)
+{
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000 * 1000)};
+
+	return tv;
+}
+
+/* --- dispatch ------------------------------------------------------------- */
+
+struct dispatch {
+	struct session *s;
+	size_t sent;
+};
+
+static hs_err
+send_bundles(void *arg, const struct hs_task *tasks, size_t n)
+{
+	struct dispatch *d = arg;
+	size_t size = (size_t)d->s->srv->o->bundlesize;
+	hs_err e = HS_OK;
+
+	for (size_t i = 0; i < n && e == HS_OK; i += size) {
+		size_t k = n - i < size ? n - i : size;
+		if (d->s->conn == NULL)
+			break;
+		if ((e = hs_enc_bundle(&d->s->conn->enc, tasks + i, k)) == HS_OK &&
+		    (e = hs_conn_send(d->s->conn)) == HS_OK)
+			d->sent += k;
+	}
+	for (size_t i = 0; i < n; i++)
+		log_debug("Scheduled task (%s) for %s", tasks[i].f[HS_F_ID].s, d->s->host);
+	return e;
+}
+
+/* Hand session s what it asked for; the number sent. */
+static int
+dispatch(struct session *s)
+{
+	struct server *srv = s->srv;
+	struct dispatch d = {s, 0};
+	struct hs_lease l = {srv->server_id, srv->host, s->client_id, s->host, ""};
+	int n = s->want < SERVER_SCHEDULE_MAX ? s->want : SERVER_SCHEDULE_MAX;
+	hs_err e;
+
+	hs_ts_format(hs_now_us(), l.schedule_time);
+	e = srv->o->store->ops->schedule(srv->o->store, srv->group, n, srv->o->eager,
+	                                 &l, send_bundles, &d);
+	if (e != HS_OK)
+		log_error("Scheduling failed: %s", hs_detail());
+	s->want -= (int)d.sent;
+	s->running += (int64_t)d.sent;
+	srv->st.sent += (int64_t)d.sent;
+	return (int)d.sent;
+}
+
+void
+work_schedule(struct server *srv)
+{
+	bool starved = false;
+
+	if (srv->draining)
+		return;
+	for (struct session *s = srv->sessions; s != NULL; s = s->next) {
+		if (s->state != S_READY || s->conn == NULL || s->want <= 0 || s->drained)
+			continue;
+		if (dispatch(s) == 0)
+			starved = true;
+	}
+	if (starved)
+		check_state(srv);
+}
+
+/* --- groups and the end of the work ---------------------------------------- */
+
+static void
+finish_or_wait(struct server *srv)
+{
+	int64_t left = 0;
+
+	if (srv->o->forever)
+		return;
+	if (srv->o->store->ops->remaining(srv->o->store, &left) == HS_OK && left > 0)
+		log_warning("%lld tasks remain in groups below %lld; they are never scheduled",
+		            (long long)left, (long long)srv->group);
+	srv->done = true;
+	work_begin_drain(srv, "all tasks finished");
+}
+
+/* Nothing was there to schedule: wait, move to the next group, or stop. */
+static void
+check_state(struct server *srv)
+{
+	struct hs_store *st = srv->o->store;
+	struct hs_group_state g;
+	int64_t next = -1;
+
+	if (srv->draining || st->ops->group_state(st, srv->group, &g) != HS_OK)
+		return;
+	if (g.unscheduled > 0 || g.running > 0)
+		return;   /* work will come back (failures, retries, evictions) */
+	if (st->ops->next_group(st, srv->group, &next) != HS_OK)
+		return;
+	if (next < 0) {
+		finish_or_wait(srv);
+		return;
+	}
+	if (g.exhausted > 0) {
+		log_critical("Group %lld is not viable: %lld tasks failed with no retries left; "
+		             "not moving on to group %lld", (long long)srv->group,
+		             (long long)g.exhausted, (long long)next);
+		if (!srv->o->forever) {
+			srv->exit_code = 0;
+			srv->done = true;
+			work_begin_drain(srv, "group not viable");
+		}
+		return;
+	}
+	log_info("Group %lld finished; moving on to group %lld", (long long)srv->group,
+	         (long long)next);
+	srv->group = next;
+	work_schedule(srv);
+}
+
+/* --- clients ------------------------------------------------------------- */
+
+static void
+forget_gone(struct server *srv, const char *client_id)
+{
+	for (struct gone **g = &srv->gone; *g != NULL; g = &(*g)->next)
+		if (strcmp((*g)->client_id, client_id) == 0) {
+			struct gone *x = *g;
+			*g = x->next;
+			free(x);
+			return;
+		}
+}
+
+void
+work_request(struct session *s, int want)
+{
+	struct server *srv = s->srv;
+	struct hs_store *st = srv->o->store;
+
+	if (want == 0) {   /* just authenticated */
+		forget_gone(srv, s->client_id);
+		if (st->ops->client_connect(st, s->client_id, s->host, srv->server_id,
+		                            srv->host) != HS_OK)
+			log_error("Cannot record client %s: %s", s->host, hs_detail());
+		return;
+	}
+	s->want = s->want + want > 100000 ? 100000 : s->want + want;
+	work_schedule(srv);
+}
+
+static void
+evict(struct server *srv, const char *client_id, const char *host, const char *why)
+{
+	struct hs_store *st = srv->o->store;
+	int64_t n = 0;
+
+	if (st->ops->requeue(st, client_id, &n) != HS_OK ||
+	    st->ops->client_disconnect(st, client_id, true) != HS_OK) {
+		log_error("Cannot evict client %s: %s", host, hs_detail());
+		return;
+	}
+	log_warning("Evicted client %s (%s): %s; %lld unfinished tasks re-queued", host,
+	            client_id, why, (long long)n);
+	if (n > 0)
+		work_schedule(srv);
+}
+
+void
+work_session_gone(struct session *s)
+{
+	struct server *srv = s->srv;
+	struct gone *g;
+
+	for (struct pending *p = srv->results; p != NULL; p = p->next)
+		if (p->sess == s)
+			p->sess = NULL;
+	if (s->evicted)
+		return;
+	if (s->bye) {
+		log_info("Client %s (%s) disconnected", s->host, s->client_id);
+		srv->o->store->ops->client_disconnect(srv->o->store, s->client_id, false);
+		return;
+	}
+	if (s->running == 0 && srv->draining) {
+		srv->o->store->ops->client_disconnect(srv->o->store, s->client_id, false);
+		return;
+	}
+	log_warning("Lost client %s (%s); it is evicted unless it returns within %gs",
+	            s->host, s->client_id, srv->o->evict);
+	if ((g = calloc(1, sizeof *g)) == NULL)
+		return;
+	memcpy(g->client_id, s->client_id, sizeof g->client_id);
+	memcpy(g->host, s->host, sizeof g->host);
+	g->since_ms = hs_mono_ms();
+	g->next = srv->gone;
+	srv->gone = g;
+}
+
+/* --- results ------------------------------------------------------------- */
+
+static void
+on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	srv->flush_armed = false;
+	work_flush(srv);
+}
+
+void
+work_results(struct session *s, struct hs_msg_tasks *msg)
+{
+	struct server *srv = s->srv;
+	struct pending *p = calloc(1, sizeof *p);
+	struct timeval tv = ms_tv(SERVER_FLUSH_MS);
+
+	if (p == NULL) {
+		hs_msg_tasks_free(msg);
+		return;
+	}
+	p->sess = s;
+	memcpy(p->client_id, s->client_id, sizeof p->client_id);
+	memcpy(p->host, s->host, sizeof p->host);
+	p->msg = *msg;
+	*srv->results_tail = p;
+	srv->results_tail = &p->next;
+	srv->nresults += (int)msg->n;
+	if (srv->nresults >= SERVER_FLUSH_MAX) {
+		work_flush(srv);
+	} else if (!srv->flush_armed) {
+		srv->flush_armed = true;
+		evtimer_add(srv->flush, &tv);
+	}
+}
+
+static void
+report_failure(struct server *srv, const struct hs_task *r)
+{
+	log_warning("Non-zero exit status (%lld) for task (%s)",
+	            (long long)r->f[HS_F_EXIT_STATUS].i, r->f[HS_F_ID].s);
+}
+
+static hs_err
+print_args(void *arg, const struct hs_task *t)
+{
+	fprintf(arg, "%s\n", t->f[HS_F_ARGS].s);
+	return HS_OK;
+}
+
+static void
+store_one(struct server *srv, struct pending *p, const struct hs_task *r)
+{
+	struct hs_store *st = srv->o->store;
+	struct hs_outcome out;
+
+	if (st->ops->complete(st, r, p->client_id, p->host, srv->o->attempts, &out) != HS_OK) {
+		log_error("Cannot store the result of task %s: %s", r->f[HS_F_ID].s, hs_detail());
+		return;
+	}
+	if (!out.accepted) {
+		srv->st.refused_results++;
+		log_warning("Refused a late result for task (%s) from %s: it was re-queued, "
+		            "cancelled or already finished", r->f[HS_F_ID].s, p->host);
+		return;
+	}
+	srv->st.completed++;
+	if (!r->f[HS_F_EXIT_STATUS].null && r->f[HS_F_EXIT_STATUS].i != 0)
+		report_failure(srv, r);
+	if (out.retried)
+		srv->st.retried++;
+	if (out.failed) {
+		srv->st.failed++;
+		if (srv->o->failures)
+			hs_store_get(st, r->f[HS_F_ID].s, print_args, srv->o->failures);
+	}
+	if (p->sess != NULL && p->sess->running > 0)
+		p->sess->running--;
+}
+
+static void
+acknowledge(struct pending *p)
+{
+	const char **ids;
+
+	if (p->sess == NULL || p->sess->conn == NULL || p->msg.n == 0)
+		return;
+	if ((ids = calloc(p->msg.n, sizeof *ids)) == NULL)
+		return;
+	for (size_t i = 0; i < p->msg.n; i++)
+		ids[i] = p->msg.tasks[i].f[HS_F_ID].s;
+	if (hs_enc_ids(&p->sess->conn->enc, HS_MSG_ACK, ids, p->msg.n) == HS_OK)
+		hs_conn_send(p->sess->conn);
+	free(ids);
+}
+
+void
+work_flush(struct server *srv)
+{
+	struct hs_store *st = srv->o->store;
+	struct pending *p, *next, *list = srv->results;
+	hs_err e;
+
+	if (list == NULL)
+		return;
+	srv->results = NULL;
+	srv->results_tail = &srv->results;
+	srv->nresults = 0;
+	if ((e = st->ops->begin(st)) == HS_OK) {
+		for (p = list; p != NULL; p = p->next)
+			for (size_t i = 0; i < p->msg.n; i++)
+				store_one(srv, p, &p->msg.tasks[i]);
+		e = st->ops->commit(st);
+	}
+	for (p = list; p != NULL; p = next) {
+		next = p->next;
+		if (e == HS_OK)
+			acknowledge(p);   /* unacknowledged results are sent again */
+		hs_msg_tasks_free(&p->msg);
+		free(p);
+	}
+	if (e != HS_OK)
+		log_error("Cannot store results (clients will send them again): %s", hs_detail());
+	work_schedule(srv);
+	work_maybe_exit(srv);
+}
+
+/* --- timers -------------------------------------------------------------- */
+
+static bool
+anyone_waiting(struct server *srv)
+{
+	for (struct session *s = srv->sessions; s != NULL; s = s->next)
+		if (s->state == S_READY && s->want > 0 && !s->drained)
+			return true;
+	return false;
+}
+
+/* Look for new work often and cheaply (the store says if anything
+ * changed); scan fully with a backoff up to --poll as a fallback. */
+static void
+on_watch(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	bool changed = false;
+	int64_t now = hs_mono_ms();
+
+	if (srv->draining || !anyone_waiting(srv))
+		return;
+	srv->o->store->ops->changed(srv->o->store, &changed);
+	if (!changed && now < srv->next_scan_ms)
+		return;
+	srv->scan_backoff_ms = changed ? 500 : srv->scan_backoff_ms * 2;
+	if (srv->scan_backoff_ms > (int64_t)(srv->o->poll * 1000))
+		srv->scan_backoff_ms = (int64_t)(srv->o->poll * 1000);
+	srv->next_scan_ms = now + srv->scan_backoff_ms;
+	work_schedule(srv);
+}
+
+static void
+heartbeats(struct server *srv, int64_t now)
+{
+	struct hs_msg_heartbeat hb = {0, 0};
+	int64_t every = (int64_t)(srv->o->heartrate * 1000);
+
+	for (struct session *s = srv->sessions; s != NULL; s = s->next) {
+		if (s->state != S_READY || s->conn == NULL || now - s->last_beat_ms < every)
+			continue;
+		s->last_beat_ms = now;
+		if (hs_enc_heartbeat(&s->conn->enc, &hb) == HS_OK)
+			hs_conn_send(s->conn);
+	}
+}
+
+static void
+evict_silent(struct server *srv, int64_t now)
+{
+	int64_t limit = (int64_t)(srv->o->evict * 1000);
+	struct gone **g = &srv->gone;
+
+	for (struct session *s = srv->sessions; s != NULL; s = s->next)
+		if (s->state == S_READY && s->conn != NULL && now - s->last_ms > limit) {
+			s->evicted = true;   /* handled here, not as a lost client */
+			evict(srv, s->client_id, s->host, "no heartbeat");
+			hs_conn_close(s->conn, "evicted");
+			return;   /* the list changed under us; the next tick goes on */
+		}
+	while (*g != NULL) {
+		struct gone *x = *g;
+		if (now - x->since_ms <= limit) {
+			g = &x->next;
+			continue;
+		}
+		*g = x->next;
+		evict(srv, x->client_id, x->host, "did not come back");
+		free(x);
+	}
+}
+
+static void
+status(struct server *srv)
+{
+	int64_t left = -1, clients = 0;
+
+	for (struct session *s = srv->sessions; s != NULL; s = s->next)
+		clients += s->state == S_READY;
+	srv->o->store->ops->remaining(srv->o->store, &left);
+	log_info("Status: %lld clients, group %lld, %lld tasks remaining, %lld completed "
+	         "(%lld failed); refused: %lld TLS handshakes, %lld authentications, "
+	         "%lld oversize frames, %lld connections, %lld handshake timeouts",
+	         (long long)clients, (long long)srv->group, (long long)left,
+	         (long long)srv->st.completed, (long long)srv->st.failed,
+	         (long long)srv->st.tls_failures, (long long)srv->st.auth_failures,
+	         (long long)srv->st.oversize, (long long)srv->st.refused,
+	         (long long)srv->st.timeouts);
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	int64_t now = hs_mono_ms();
+
+	heartbeats(srv, now);
+	evict_silent(srv, now);
+	if (now - srv->last_status_ms >= (int64_t)(srv->o->status_interval * 1000)) {
+		srv->last_status_ms = now;
+		status(srv);
+	}
+}
+
+/* --- start and stop ------------------------------------------------------- */
+
+static hs_err
+recover(struct server *srv)
+{
+	struct hs_store *st = srv->o->store;
+	char why[96];
+	int64_t n = 0;
+	hs_err e;
+
+	if ((e = st->ops->requeue(st, NULL, &n)) != HS_OK)
+		return e;
+	if (n > 0)
+		log_warning("Re-queued %lld tasks a previous server left unfinished", (long long)n);
+	if ((e = st->ops->active_group(st, &srv->group, why, sizeof why)) == HS_OK)
+		log_debug("Starting with group %lld (%s)", (long long)srv->group, why);
+	return e;
+}
+
+static hs_err
+timers(struct server *srv)
+{
+	struct timeval watch = ms_tv(SERVER_WATCH_MS), tick = ms_tv(1000);
+
+	srv->watch = event_new(srv->base, -1, EV_PERSIST, on_watch, srv);
+	srv->tick = event_new(srv->base, -1, EV_PERSIST, on_tick, srv);
+	srv->flush = evtimer_new(srv->base, on_flush, srv);
+	if (!srv->watch || !srv->tick || !srv->flush)
+		return hs_fail(HS_ENOMEM, "cannot create timers");
+	evtimer_add(srv->watch, &watch);
+	evtimer_add(srv->tick, &tick);
+	srv->scan_backoff_ms = 500;
+	srv->last_status_ms = hs_mono_ms();
+	return HS_OK;
+}
+
+hs_err
+work_start(struct server *srv)
+{
+	struct hs_store *st = srv->o->store;
+	struct hs_query all = {.order = -1, .limit = -1};
+	int64_t total = 0, left = 0;
+	hs_err e;
+
+	if ((e = recover(srv)) != HS_OK || (e = timers(srv)) != HS_OK ||
+	    (e = st->ops->count(st, &all, &total)) != HS_OK ||
+	    (e = st->ops->remaining(st, &left)) != HS_OK)
+		return e;
+	srv->cpu0 = hs_cpu_seconds();
+	srv->start_ms = hs_mono_ms();
+	if (total > 0 && left == 0 && !srv->o->forever) {
+		log_info("All %lld tasks are finished: nothing to do (use --forever to wait "
+		         "for more)", (long long)total);
+		srv->done = true;
+	}
+	return HS_OK;
+}
+
+void
+work_begin_drain(struct server *srv, const char *why)
+{
+	if (srv->draining)
+		return;
+	srv->draining = true;
+	log_info("Draining clients: %s", why);
+	for (struct session *s = srv->sessions; s != NULL; s = s->next)
+		session_drain(s);
+	work_maybe_exit(srv);
+}
+
+void
+work_maybe_exit(struct server *srv)
+{
+	if (!srv->draining || srv->results != NULL)
+		return;
+	for (struct session *s = srv->sessions; s != NULL; s = s->next)
+		if (s->state == S_READY && s->conn != NULL)
+			return;
+	event_base_loopexit(srv->base, NULL);
+}
+
+void
+work_summary(struct server *srv)
+{
+	double cpu = hs_cpu_seconds() - srv->cpu0;
+	double secs = (double)(hs_mono_ms() - srv->start_ms) / 1000;
+
+	log_info("Server done: %lld tasks completed (%lld failed, %lld retried) in %.1fs; "
+	         "server CPU %.0f us/task", (long long)srv->st.completed,
+	         (long long)srv->st.failed, (long long)srv->st.retried, secs,
+	         srv->st.completed ? cpu * 1e6 / (double)srv->st.completed : 0.0);
+}
