@@ -4,6 +4,7 @@
 #include "client_int.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,42 +27,101 @@ tv_of(double seconds)
 	return tv;
 }
 
-/* --- sending --------------------------------------------------------------- */
+/* --- sending ---------------------------------------------------------------
+ * Messages made during one pass of the event loop (confirmations, results,
+ * a request) are gathered and sent together by on_output, one write. */
 
-/* Keep up to two rounds of work on hand (running, queued or asked for),
- * and top up only when a whole round has been used: one request, and one
- * scheduling transaction on the server, per round rather than per task. */
+static void
+later(struct client *cl)
+{
+	event_active(cl->outev, EV_WRITE, 0);
+}
+
+/* Keep `depth` rounds of slots on hand (running, queued or asked for) and
+ * top up once half is used: one request, and one scheduling transaction
+ * on the server, per many tasks. The depth doubles whenever a slot had to
+ * wait for work, so very short tasks get deeper prefetch. */
 void
 client_request(struct client *cl)
 {
-	struct hs_msg_request r;
-	int have = jobs_outstanding(cl) + cl->asked, want = 2 * cl->o->slots - have;
+	cl->want_request = true;
+	later(cl);
+}
 
-	if (cl->state != C_READY || cl->draining || have > cl->o->slots || want <= 0)
+void
+client_starved(struct client *cl)
+{
+	if (cl->asked > 0)
+		cl->starved = true;
+}
+
+static void
+encode_request(struct client *cl)
+{
+	struct hs_msg_request r;
+	int full = cl->depth * cl->o->slots, have = jobs_outstanding(cl) + cl->asked;
+
+	cl->want_request = false;
+	if (cl->draining || have > full / 2 || full - have <= 0)
 		return;
-	r.want = want > WANT_MAX ? WANT_MAX : want;
-	if (hs_enc_request(&cl->conn->enc, &r) == HS_OK && hs_conn_send(cl->conn) == HS_OK)
+	r.want = full - have > WANT_MAX ? WANT_MAX : full - have;
+	if (hs_enc_request(&cl->conn->enc, &r) == HS_OK)
 		cl->asked += r.want;
 }
 
 static void
-send_batch(struct client *cl)
+encode_results(struct client *cl)
 {
 	struct hs_task *batch;
 	struct result *r;
 	size_t n = 0, max = (size_t)cl->unsent;
 
-	if ((batch = calloc(max ? max : 1, sizeof *batch)) == NULL)
+	cl->want_results = false;
+	if (max == 0 || (batch = calloc(max, sizeof *batch)) == NULL)
 		return;
 	for (r = cl->results; r != NULL && n < max; r = r->next)
 		if (!r->sent)
 			batch[n++] = r->t;
-	if (n > 0 && hs_enc_results(&cl->conn->enc, batch, n) == HS_OK &&
-	    hs_conn_send(cl->conn) == HS_OK)
+	if (n > 0 && hs_enc_results(&cl->conn->enc, batch, n) == HS_OK) {
 		for (r = cl->results; r != NULL; r = r->next)
 			r->sent = true;
-	cl->unsent = 0;
+		cl->unsent = 0;
+	}
 	free(batch);
+}
+
+static void
+encode_confirm(struct client *cl)
+{
+	const char **ids;
+	size_t at = 0;
+
+	if (cl->nconfirm == 0 || (ids = calloc((size_t)cl->nconfirm, sizeof *ids)) == NULL)
+		return;
+	for (int i = 0; i < cl->nconfirm; i++) {
+		ids[i] = cl->confirm.data + at;
+		at += strlen(ids[i]) + 1;
+	}
+	hs_enc_ids(&cl->conn->enc, HS_MSG_CONFIRM, ids, (size_t)cl->nconfirm);
+	free(ids);
+	cl->nconfirm = 0;
+	hs_buf_reset(&cl->confirm);
+}
+
+static void
+on_output(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *cl = arg;
+
+	if (cl->state != C_READY)
+		return;
+	encode_confirm(cl);
+	if (cl->want_results)
+		encode_results(cl);
+	if (cl->want_request)
+		encode_request(cl);
+	if (cl->conn->enc.len > 0)
+		hs_conn_send(cl->conn);
 }
 
 static void
@@ -69,12 +129,12 @@ on_flush(evutil_socket_t fd, short what, void *arg)
 {
 	struct client *cl = arg;
 
-	if (cl->state == C_READY && cl->unsent > 0)
-		send_batch(cl);
+	cl->want_results = cl->unsent > 0;
+	on_output(fd, what, arg);
 }
 
-/* Send results now if the batch is full or draining, else within
- * bundlewait. */
+/* Send results in this pass if the batch is full, or draining, or nothing
+ * else is running; else within bundlewait. */
 void
 client_send_results(struct client *cl)
 {
@@ -82,10 +142,12 @@ client_send_results(struct client *cl)
 
 	if (cl->state != C_READY || cl->unsent == 0)
 		return;
-	if (cl->unsent >= cl->o->bundlesize || cl->draining || jobs_outstanding(cl) == 0)
-		send_batch(cl);
-	else if (!evtimer_pending(cl->flush, NULL))
+	if (cl->unsent >= cl->o->bundlesize || cl->draining || jobs_outstanding(cl) == 0) {
+		cl->want_results = true;
+		later(cl);
+	} else if (!evtimer_pending(cl->flush, NULL)) {
 		evtimer_add(cl->flush, &tv);
+	}
 }
 
 /* Finished when draining, nothing runs, and the server has every result. */
@@ -94,8 +156,11 @@ client_maybe_done(struct client *cl)
 {
 	if (!cl->draining || jobs_outstanding(cl) > 0 || cl->results != NULL)
 		return;
-	if (cl->state == C_READY && hs_enc_empty(&cl->conn->enc, HS_MSG_BYE) == HS_OK)
-		hs_conn_send(cl->conn);
+	if (cl->state == C_READY) {
+		on_output(-1, 0, cl);
+		if (hs_enc_empty(&cl->conn->enc, HS_MSG_BYE) == HS_OK)
+			hs_conn_send(cl->conn);
+	}
 	event_base_loopexit(cl->base, NULL);
 }
 
@@ -186,6 +251,8 @@ on_welcome(struct client *cl, const struct hs_frame *f)
 	cl->lost_ms = 0;
 	cl->backoff_ms = BACKOFF_MIN_MS;
 	cl->asked = 0;
+	cl->nconfirm = 0;
+	hs_buf_reset(&cl->confirm);
 	log_info("Connected to %s:%d (server %s)", cl->o->host, cl->o->port, w.host);
 	for (struct result *r = cl->results; r != NULL; r = r->next)
 		if (r->sent) {   /* sent before, never acknowledged: again */
@@ -203,21 +270,22 @@ static void
 on_bundle(struct client *cl, const struct hs_frame *f)
 {
 	struct hs_msg_tasks t;
-	const char **ids;
 	char err[HS_PROTO_ERR];
 
 	if (hs_dec_bundle(f, &t, err, sizeof err) != HS_OK)
 		return fatal(cl, err);
 	cl->asked = cl->asked > (int)t.n ? cl->asked - (int)t.n : 0;
-	if (!cl->o->no_confirm && (ids = calloc(t.n ? t.n : 1, sizeof *ids)) != NULL) {
-		for (size_t i = 0; i < t.n; i++)
-			ids[i] = t.tasks[i].f[HS_F_ID].s;
-		if (hs_enc_ids(&cl->conn->enc, HS_MSG_CONFIRM, ids, t.n) == HS_OK)
-			hs_conn_send(cl->conn);
-		free(ids);
+	if (cl->starved) {
+		cl->starved = false;
+		cl->depth = cl->depth * 2 > 64 ? 64 : cl->depth * 2;
 	}
+	for (size_t i = 0; i < t.n && !cl->o->no_confirm; i++)
+		if (hs_buf_append(&cl->confirm, t.tasks[i].f[HS_F_ID].s,
+		                  strlen(t.tasks[i].f[HS_F_ID].s) + 1) == HS_OK)
+			cl->nconfirm++;
 	jobs_add(cl, t.tasks, t.n);
 	hs_msg_tasks_free(&t);
+	later(cl);
 	jobs_start(cl);
 }
 
@@ -269,7 +337,9 @@ on_frame(struct hs_conn *c, const struct hs_frame *f)
 	else if (f->type == HS_MSG_ACK)
 		on_ack(cl, f);
 	else if (f->type == HS_MSG_DRAIN) {
-		log_info("The server is draining: finishing %d tasks", jobs_outstanding(cl));
+		int dropped = jobs_drop_queued(cl);
+		log_info("The server is draining: finishing %d running tasks%s", cl->nrunning,
+		         dropped ? " (queued ones go back to the server)" : "");
 		cl->draining = true;
 		client_send_results(cl);
 		client_maybe_done(cl);
@@ -315,10 +385,20 @@ on_down(struct hs_conn *c, const char *why)
 	struct client *cl = c->owner;
 	bool was_ready = cl->state == C_READY;
 
+	bool verifying = cl->state == C_CONNECTING && c->ssl != NULL &&
+	                 strstr(why, "verify failed") != NULL;
+
 	cl->conn = NULL;
 	cl->state = C_OFF;
 	if (cl->stopping)
 		return;
+	if (verifying) {   /* a trust problem does not go away by retrying */
+		log_error("Cannot verify the server %s: %s. Trust it with server.tls.cafile "
+		          "(its certificate), or pin it with server.tls.fingerprint = "
+		          "\"SHA256:...\" (the server logs its fingerprint when it creates "
+		          "the certificate)", c->peer, why);
+		cl->fatal = true;
+	}
 	if (was_ready)
 		log_warning("Lost the server: %s", why);
 	if (cl->draining && jobs_outstanding(cl) == 0 && cl->results == NULL) {
@@ -417,13 +497,16 @@ setup(struct client *cl)
 	cl->retry = evtimer_new(cl->base, on_retry, cl);
 	cl->flush = evtimer_new(cl->base, on_flush, cl);
 	cl->startev = evtimer_new(cl->base, jobs_start_cb, cl);
+	cl->outev = event_new(cl->base, -1, 0, on_output, cl);
 	for (int i = 0; i < 5; i++)
 		if ((cl->sig[i] = evsignal_new(cl->base, sigs[i], on_signal, cl)) != NULL)
 			evsignal_add(cl->sig[i], NULL);
-	if (!cl->tick || !cl->retry || !cl->flush || !cl->startev)
+	if (!cl->tick || !cl->retry || !cl->flush || !cl->startev || !cl->outev)
 		return hs_fail(HS_ENOMEM, "cannot create timers");
 	evtimer_add(cl->tick, &tick);
 	signal(SIGPIPE, SIG_IGN);
+	/* orphans of our tasks become our children: reaped, never zombies */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	return HS_OK;
 }
 
@@ -442,6 +525,8 @@ teardown(struct client *cl)
 	if (cl->retry) event_free(cl->retry);
 	if (cl->flush) event_free(cl->flush);
 	if (cl->startev) event_free(cl->startev);
+	if (cl->outev) event_free(cl->outev);
+	hs_buf_free(&cl->confirm);
 	if (cl->base)
 		event_base_free(cl->base);
 	SSL_CTX_free(cl->ctx);
@@ -484,6 +569,8 @@ hs_client_run(const struct hs_client_opts *o, int *exit_code)
 	cl.queue_tail = &cl.queue;
 	cl.results_tail = &cl.results;
 	cl.backoff_ms = BACKOFF_MIN_MS;
+	cl.depth = 2;
+	hs_buf_init(&cl.confirm, 64u << 20);
 	cl.last_work_ms = start;
 	delay(o);
 	if ((e = setup(&cl)) == HS_OK) {

@@ -55,6 +55,8 @@ struct client {
 	struct job **slots;              /* running, by slot; owned array */
 	int nrunning;
 	int asked;                       /* tasks requested, not yet received */
+	int depth;                       /* rounds of slots kept on hand (2..64) */
+	bool starved;                    /* a slot sat idle waiting for work */
 	int64_t cores_used, memory_used;
 	int64_t next_start_us;           /* rate limit: earliest next start */
 	struct job *abandoned;           /* given up on; reaped if they ever exit */
@@ -71,7 +73,11 @@ struct client {
 	int64_t lost_ms;                 /* when the connection was lost (0: not lost) */
 	int64_t backoff_ms;
 	int64_t last_work_ms;            /* last time there was work (idle timeout) */
-	struct event *tick, *retry, *flush, *startev, *sig[5];
+	struct event *tick, *retry, *flush, *startev, *outev, *sig[5];
+	/* output gathered during one loop iteration, sent once by outev */
+	struct hs_buf confirm;           /* ids to confirm, NUL-separated */
+	int nconfirm;
+	bool want_request, want_results;
 	int signals;
 	int exit_code;
 	int64_t ran, failed;
@@ -79,6 +85,7 @@ struct client {
 
 /* client.c */
 void client_request(struct client *cl);
+void client_starved(struct client *cl);
 void client_send_results(struct client *cl);
 void client_maybe_done(struct client *cl);
 
@@ -91,5 +98,6 @@ void jobs_interrupt(struct client *cl);
 void jobs_ack(struct client *cl, const char *const *ids, size_t n);
 void jobs_free_all(struct client *cl);
 int jobs_outstanding(const struct client *cl);
+int jobs_drop_queued(struct client *cl);  /* not started; the server re-queues them */
 
 #endif

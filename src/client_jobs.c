@@ -394,6 +394,8 @@ jobs_start(struct client *cl)
 		start(cl, j, slot);
 	}
 	fix_tail(cl);
+	if (cl->nqueue == 0 && free_slot(cl) >= 0)
+		client_starved(cl);
 	client_request(cl);
 }
 
@@ -494,6 +496,8 @@ jobs_reap(struct client *cl)
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		if ((j = by_pid(cl, pid, &gone)) == NULL)
 			continue;
+		if (j->kill_stage > 0)   /* stopped on purpose: nothing of it stays */
+			kill(-j->pid, SIGKILL);
 		if (!gone) {
 			cl->slots[j->slot] = NULL;
 			cl->nrunning--;
@@ -504,6 +508,22 @@ jobs_reap(struct client *cl)
 	}
 	jobs_start(cl);
 	client_maybe_done(cl);
+}
+
+int
+jobs_drop_queued(struct client *cl)
+{
+	struct job *j;
+	int n = 0;
+
+	while ((j = cl->queue) != NULL) {
+		cl->queue = j->next;
+		job_free(j);
+		n++;
+	}
+	cl->queue_tail = &cl->queue;
+	cl->nqueue = 0;
+	return n;
 }
 
 int

@@ -178,14 +178,22 @@ static void
 event_reason(struct hs_conn *c, short what, char *why, size_t len)
 {
 	unsigned long err;
+	const char *r;
+	long v;
 
 	if (what & BEV_EVENT_EOF) {
 		snprintf(why, len, "connection closed by peer");
 	} else if (c->ssl != NULL && (err = bufferevent_get_openssl_error(c->bev)) != 0) {
-		char tmp[160];
-		ERR_error_string_n(err, tmp, sizeof tmp);
-		snprintf(why, len, "TLS: %s", tmp);
-		hs_tls_error(c->ssl, tmp, sizeof tmp);  /* clears the rest */
+		/* libevent keeps the OpenSSL errors of the connection itself */
+		r = ERR_reason_error_string(err);
+		v = SSL_get_verify_result(c->ssl);
+		if (v != X509_V_OK)
+			snprintf(why, len, "TLS: %s: %s", r ? r : "handshake failed",
+			         X509_verify_cert_error_string(v));
+		else
+			snprintf(why, len, "TLS: %s", r ? r : "handshake failed");
+		while (bufferevent_get_openssl_error(c->bev) != 0)
+			;
 	} else {
 		snprintf(why, len, "connection error: %s",
 		         evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,47 +15,27 @@
 
 /* --- environment ---------------------------------------------------------- */
 
-static hs_err
-grow(char ***v, size_t *cap, size_t need)
-{
-	char **nv;
-	size_t ncap = *cap ? *cap : 64;
+#define ENV_TEXT_MAX (16u << 20)
 
-	if (need <= *cap)
-		return HS_OK;
-	while (ncap < need)
-		ncap *= 2;
-	if ((nv = realloc(*v, ncap * sizeof *nv)) == NULL)
-		return HS_ENOMEM;
-	*v = nv;
-	*cap = ncap;
-	return HS_OK;
-}
-
-/* Add "name=value", replacing an earlier variable of the same name. */
+/* Add "name=value" (names are unique by construction: see hs_env_build). */
 static hs_err
 put(struct hs_env *env, const char *name, const char *value)
 {
-	size_t nl = strlen(name), vl = strlen(value);
-	char *s;
+	size_t *no;
 	hs_err e;
 
-	if ((e = grow(&env->own, &env->capown, env->nown + 1)) != HS_OK ||
-	    (e = grow(&env->vars, &env->cap, env->n + 2)) != HS_OK)
+	if (env->noffs == env->capoffs) {
+		size_t ncap = env->capoffs ? env->capoffs * 2 : 64;
+		if ((no = realloc(env->offs, ncap * sizeof *no)) == NULL)
+			return HS_ENOMEM;
+		env->offs = no;
+		env->capoffs = ncap;
+	}
+	env->offs[env->noffs] = env->text.len;
+	if ((e = hs_buf_printf(&env->text, "%s=%s", name, value)) != HS_OK ||
+	    (e = hs_buf_putc(&env->text, '\0')) != HS_OK)
 		return e;
-	if ((s = malloc(nl + vl + 2)) == NULL)
-		return HS_ENOMEM;
-	memcpy(s, name, nl);
-	s[nl] = '=';
-	memcpy(s + nl + 1, value, vl + 1);
-	env->own[env->nown++] = s;
-	for (size_t i = 0; i < env->n; i++)
-		if (strncmp(env->vars[i], s, nl + 1) == 0) {
-			env->vars[i] = s;
-			return HS_OK;
-		}
-	env->vars[env->n++] = s;
-	env->vars[env->n] = NULL;
+	env->noffs++;
 	return HS_OK;
 }
 
@@ -91,11 +72,14 @@ put_columns(struct hs_env *env, const struct hs_task *t)
 static hs_err
 put_tags(struct hs_env *env, const char *json)
 {
-	json_t *o = json ? json_loads(json, 0, NULL) : NULL, *v;
+	json_t *o, *v;
 	const char *k;
 	char *text;
 	hs_err e = HS_OK;
 
+	if (json == NULL || strcmp(json, "{}") == 0)
+		return HS_OK;
+	o = json_loads(json, 0, NULL);
 	json_object_foreach(o, k, v) {
 		if (e != HS_OK)
 			break;
@@ -130,21 +114,25 @@ put_extra(struct hs_env *env, const struct hs_env_extra *x)
 	return put(env, "TASK_SLOT_COUNT", num);
 }
 
-hs_err
-hs_env_build(struct hs_env *env, char *const *base, const struct hs_task *t,
-             const struct hs_env_extra *x)
+/* Is base variable v one we set ourselves (TASK_*, or an export)? */
+static bool
+ours(const char *v, const struct hs_env_extra *x)
 {
-	size_t nbase = 0;
-	hs_err e;
+	size_t n = strcspn(v, "=");
 
-	memset(env, 0, sizeof *env);
-	while (base && base[nbase])
-		nbase++;
-	if ((e = grow(&env->vars, &env->cap, nbase + 64)) != HS_OK)
-		return e;
-	memcpy(env->vars, base, nbase * sizeof *base);
-	env->n = nbase;
-	env->vars[nbase] = NULL;
+	if (strncmp(v, "TASK_", 5) == 0)
+		return true;
+	for (size_t i = 0; i < x->nexports; i++)
+		if (strncmp(x->exports[i], v, n) == 0 && x->exports[i][n] == '=')
+			return true;
+	return false;
+}
+
+static hs_err
+put_exports(struct hs_env *env, const struct hs_env_extra *x)
+{
+	hs_err e = HS_OK;
+
 	for (size_t i = 0; i < x->nexports && e == HS_OK; i++) {
 		const char *eq = strchr(x->exports[i], '=');
 		char name[256];
@@ -154,17 +142,49 @@ hs_env_build(struct hs_env *env, char *const *base, const struct hs_task *t,
 		name[eq - x->exports[i]] = '\0';
 		e = put(env, name, eq + 1);
 	}
-	if (e == HS_OK && (e = put_columns(env, t)) == HS_OK && (e = put_tags(env, t->f[HS_F_TAG].s)) == HS_OK)
-		e = put_extra(env, x);
+	return e;
+}
+
+/* vars = the kept base variables, then ours (text is final by now). */
+static hs_err
+finish_vars(struct hs_env *env, char *const *base, const struct hs_env_extra *x)
+{
+	size_t nbase = 0, k = 0;
+
+	while (base && base[nbase])
+		nbase++;
+	if ((env->vars = malloc((nbase + env->noffs + 1) * sizeof *env->vars)) == NULL)
+		return HS_ENOMEM;
+	for (size_t i = 0; i < nbase; i++)
+		if (!ours(base[i], x))
+			env->vars[k++] = base[i];
+	for (size_t i = 0; i < env->noffs; i++)
+		env->vars[k++] = env->text.data + env->offs[i];
+	env->vars[k] = NULL;
+	env->n = k;
+	return HS_OK;
+}
+
+hs_err
+hs_env_build(struct hs_env *env, char *const *base, const struct hs_task *t,
+             const struct hs_env_extra *x)
+{
+	hs_err e;
+
+	memset(env, 0, sizeof *env);
+	hs_buf_init(&env->text, ENV_TEXT_MAX);
+	if ((e = put_exports(env, x)) != HS_OK || (e = put_columns(env, t)) != HS_OK ||
+	    (e = put_tags(env, t->f[HS_F_TAG].s)) != HS_OK || (e = put_extra(env, x)) != HS_OK ||
+	    (e = finish_vars(env, base, x)) != HS_OK)
+		hs_env_free(env);
 	return e;
 }
 
 void
 hs_env_free(struct hs_env *env)
 {
-	for (size_t i = 0; i < env->nown; i++)
-		free(env->own[i]);
-	free(env->own);
+	hs_buf_free(&env->text);
+	free(env->offs);
 	free(env->vars);
 	memset(env, 0, sizeof *env);
 }

@@ -15,12 +15,13 @@
 #include "err.h"
 #include "task.h"
 
-/* An environment under construction: pointers into its own storage. */
+/* An environment under construction: strings in one buffer. */
 struct hs_env {
-	char **vars;       /* NULL-terminated, owned array */
+	char **vars;       /* NULL-terminated, owned array (valid after build) */
 	size_t n, cap;
-	char **own;        /* strings we allocated (freed with the env) */
-	size_t nown, capown;
+	struct hs_buf text;   /* the "NAME=value" strings we made, NUL-separated */
+	size_t *offs;      /* where each of our strings starts in text; owned */
+	size_t noffs, capoffs;
 };
 
 /* What a task's environment holds besides its columns. */
@@ -36,7 +37,7 @@ struct hs_env_extra {
 };
 
 /* base (usually environ) + exports + TASK_* for task t. Variables of base
- * that a TASK_ or export name overrides are dropped. */
+ * named TASK_* or like an export are dropped, so no name appears twice. */
 hs_err hs_env_build(struct hs_env *env, char *const *base, const struct hs_task *t,
                     const struct hs_env_extra *x);
 void hs_env_free(struct hs_env *env);

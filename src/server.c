@@ -145,7 +145,7 @@ listen_all(struct server *srv)
 
 	for (int i = 0; e == HS_OK && i < n; i++) {
 		srv->lis[i] = evconnlistener_new(srv->base, on_accept, srv,
-		                                 LEV_OPT_CLOSE_ON_FREE, -1, fds[i]);
+		                                 LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fds[i]);
 		if (srv->lis[i] == NULL)
 			e = hs_fail(HS_EIO, "cannot listen");
 		else

@@ -13,7 +13,7 @@
 
 #define SERVER_MAX_LISTENERS 8
 #define SERVER_WATCH_MS 20        /* how often waiting clients' work is looked for */
-#define SERVER_FLUSH_MS 5         /* results wait at most this long to be written */
+#define SERVER_FLUSH_MS 20        /* results wait at most this long to be written */
 #define SERVER_FLUSH_MAX 2000     /* ...or until this many are waiting */
 #define SERVER_SCHEDULE_MAX 1000  /* most tasks handed to one client per pass */
 

@@ -33,14 +33,15 @@ send_bundles(void *arg, const struct hs_task *tasks, size_t n)
 	size_t size = (size_t)d->s->srv->o->bundlesize;
 	hs_err e = HS_OK;
 
+	if (d->s->conn == NULL)
+		return HS_OK;
 	for (size_t i = 0; i < n && e == HS_OK; i += size) {
 		size_t k = n - i < size ? n - i : size;
-		if (d->s->conn == NULL)
-			break;
-		if ((e = hs_enc_bundle(&d->s->conn->enc, tasks + i, k)) == HS_OK &&
-		    (e = hs_conn_send(d->s->conn)) == HS_OK)
+		if ((e = hs_enc_bundle(&d->s->conn->enc, tasks + i, k)) == HS_OK)
 			d->sent += k;
 	}
+	if (d->sent > 0 && hs_conn_send(d->s->conn) != HS_OK)
+		d->sent = 0;   /* the connection is closing: its tasks are re-queued */
 	for (size_t i = 0; i < n; i++)
 		log_debug("Scheduled task (%s) for %s", tasks[i].f[HS_F_ID].s, d->s->host);
 	return e;
@@ -195,7 +196,11 @@ work_session_gone(struct session *s)
 	if (s->evicted)
 		return;
 	if (s->bye) {
+		int64_t n = 0;
 		log_info("Client %s (%s) disconnected", s->host, s->client_id);
+		srv->o->store->ops->requeue(srv->o->store, s->client_id, &n);
+		if (n > 0)
+			log_info("Re-queued %lld tasks client %s did not start", (long long)n, s->host);
 		srv->o->store->ops->client_disconnect(srv->o->store, s->client_id, false);
 		return;
 	}
@@ -306,8 +311,7 @@ acknowledge(struct pending *p)
 		return;
 	for (size_t i = 0; i < p->msg.n; i++)
 		ids[i] = p->msg.tasks[i].f[HS_F_ID].s;
-	if (hs_enc_ids(&p->sess->conn->enc, HS_MSG_ACK, ids, p->msg.n) == HS_OK)
-		hs_conn_send(p->sess->conn);
+	hs_enc_ids(&p->sess->conn->enc, HS_MSG_ACK, ids, p->msg.n);  /* sent below */
 	free(ids);
 }
 
@@ -336,6 +340,9 @@ work_flush(struct server *srv)
 		hs_msg_tasks_free(&p->msg);
 		free(p);
 	}
+	for (struct session *s = srv->sessions; s != NULL; s = s->next)
+		if (s->conn != NULL && s->conn->enc.len > 0)
+			hs_conn_send(s->conn);
 	if (e != HS_OK)
 		log_error("Cannot store results (clients will send them again): %s", hs_detail());
 	work_schedule(srv);
@@ -490,7 +497,8 @@ work_start(struct server *srv)
 	int64_t total = 0, left = 0;
 	hs_err e;
 
-	if ((e = recover(srv)) != HS_OK || (e = timers(srv)) != HS_OK ||
+	if ((e = st->ops->durability(st, false)) != HS_OK ||
+	    (e = recover(srv)) != HS_OK || (e = timers(srv)) != HS_OK ||
 	    (e = st->ops->count(st, &all, &total)) != HS_OK ||
 	    (e = st->ops->remaining(st, &left)) != HS_OK)
 		return e;

@@ -139,6 +139,10 @@ struct hs_store_ops {
 	/* Whether another connection changed the database since the last
 	 * call (cheap: polled every few milliseconds while clients wait). */
 	hs_err (*changed)(struct hs_store *s, bool *changed);
+	/* Commits survive power loss (full), or only process crashes
+	 * (relaxed: the server's choice, since what a crash loses there is
+	 * re-run, never lost). A user's database.pragmas setting wins. */
+	hs_err (*durability)(struct hs_store *s, bool full);
 	/* hs initdb actions. */
 	hs_err (*truncate)(struct hs_store *s);
 	hs_err (*vacuum)(struct hs_store *s);

@@ -637,6 +637,17 @@ op_active_group(struct hs_store *hs, int64_t *group, char *why, size_t len)
 }
 
 static hs_err
+op_durability(struct hs_store *hs, bool full)
+{
+	struct sqlite_store *s = S(hs);
+
+	if (s->user_sync || s->ephemeral)
+		return HS_OK;
+	return sqlite_exec(s, full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+	                   "setting durability");
+}
+
+static hs_err
 op_truncate(struct hs_store *hs)
 {
 	return sqlite_exec(S(hs), "BEGIN IMMEDIATE; DELETE FROM task; DELETE FROM client; COMMIT",
@@ -728,6 +739,7 @@ static const struct hs_store_ops sqlite_ops = {
 	.next_group = sqlite_next_group,
 	.remaining = sqlite_remaining,
 	.changed = sqlite_changed,
+	.durability = op_durability,
 	.truncate = op_truncate,
 	.vacuum = op_vacuum,
 	.backup = op_backup,
@@ -905,6 +917,8 @@ apply_pragma(void *arg, const char *key, const struct toml_value *tv,
 	else
 		snprintf(val, sizeof val, "%s",
 		         tv && tv->type == TOML_STRING ? tv->u.str.ptr : text ? text : "");
+	if (strcasecmp(key, "synchronous") == 0)
+		pc->s->user_sync = true;
 	if (!safe_word(key) || !safe_word(val)) {
 		pc->e = hs_fail(HS_ECONFIG, "database.pragmas.%s: name and value must be "
 		                "letters, digits, '_' or '-'", key);

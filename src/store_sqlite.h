@@ -24,6 +24,7 @@ struct sqlite_store {
 	int64_t data_version;              /* last PRAGMA data_version seen */
 	bool in_tx;
 	bool ephemeral;                    /* delete the files on close */
+	bool user_sync;                    /* database.pragmas sets synchronous */
 };
 
 static inline struct sqlite_store *

@@ -13,11 +13,13 @@
 
 #define BEV_OPTS (BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS)
 
+/* Every socket: no Nagle delay, keepalive, and never inherited by tasks. */
 static void
 tcp_options(evutil_socket_t fd)
 {
 	int one = 1;
 
+	evutil_make_socket_closeonexec(fd);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
 }
