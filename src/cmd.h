@@ -49,7 +49,17 @@ struct hs_store;
 /* hs info's printing, shared with hs wait --info. */
 hs_err hs_info_format(const char *val, int *out);
 hs_err hs_info_print(struct hs_store *st, const char *id, int format, int field);
+/* Copy a task's captured stdout (or stderr) to ours. */
+hs_err hs_info_output(struct hs_store *st, const char *id, bool errors);
 
+/* hs wait's loop (shared with hs run): poll until the task has a status. */
+hs_err hs_wait_task(struct hs_store *st, const char *id, double interval,
+                    int64_t *status);
+/* The process exit code standing for a task's status (128+N for signal
+ * N, 125 for a task that never ran). */
+int hs_status_exit_code(int64_t status);
+
+int cmd_run(struct hs_app *app, int argc, char **argv);
 int cmd_submit(struct hs_app *app, int argc, char **argv);
 int cmd_task_submit(struct hs_app *app, int argc, char **argv);
 int cmd_list(struct hs_app *app, int argc, char **argv);

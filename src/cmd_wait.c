@@ -123,9 +123,19 @@ wait_done(struct hs_store *st, struct wait *w)
 	return HS_OK;
 }
 
+hs_err
+hs_wait_task(struct hs_store *st, const char *id, double interval, int64_t *status)
+{
+	struct wait w = {.id = id, .interval = interval};
+	hs_err e = wait_done(st, &w);
+
+	*status = w.status;
+	return e;
+}
+
 /* The process exit code that stands for a task's exit status. */
-static int
-return_code(int64_t status)
+int
+hs_status_exit_code(int64_t status)
 {
 	if (status >= 0)
 		return (int)(status & 0xff);
@@ -150,7 +160,7 @@ run(struct hs_app *app, struct wait *w)
 	else if (e == HS_OK && w->action == O_STATUS)
 		printf("%lld\n", (long long)w->status);
 	else if (e == HS_OK && w->action == O_RETURN)
-		rc = return_code(w->status);
+		rc = hs_status_exit_code(w->status);
 	hs_store_close(st);
 	fflush(stdout);
 	return rc >= 0 ? rc : hs_app_fail(e);
