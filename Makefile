@@ -63,6 +63,10 @@ $(B)/tests/%: tests/unit/%.c $(LIBOBJ) tests/unit/testutil.h | $(B)/tests
 $(B)/tests/toml_test: tests/toml/toml_test.c $(LIBOBJ) | $(B)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
 
+$(B)/bench/manyclients: bench/manyclients.c $(LIBOBJ)
+	@mkdir -p $(B)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
+
 $(B)/bench/bare_insert: bench/bare_insert.c
 	@mkdir -p $(B)/bench
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
@@ -116,9 +120,13 @@ demo: deps
 	$(MAKE) all
 	scripts/demo.sh
 
-bench: all $(B)/bench/bare_insert
+bench: all $(B)/bench/bare_insert $(B)/bench/manyclients
 	bench/submit.sh
 	bench/list.sh
+	bench/queue.sh
+	B=100 bench/queue.sh
+	bench/latency.sh
+	bench/memory.sh
 
 lint:
 	scripts/lint.sh

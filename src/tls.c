@@ -308,6 +308,9 @@ ctx_common(SSL_CTX *ctx, const struct hs_tls_config *c)
 		return ossl_fail(HS_ECONFIG, "cannot set min_version", NULL);
 	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE |
 	                    SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+	/* an idle connection holds no 16 KiB record buffers: thousands of
+	 * quiet clients cost little memory */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	/* 0-RTT data is replayable, and our frames are commands */
 	SSL_CTX_set_max_early_data(ctx, 0);
 	SSL_CTX_set_recv_max_early_data(ctx, 0);
@@ -426,6 +429,11 @@ hs_tls_server_ctx(const struct hs_tls_config *c, SSL_CTX **out)
 	/* resumed sessions must keep the client-certificate decision */
 	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)TLS_SESSION_CTX,
 	                               sizeof TLS_SESSION_CTX - 1);
+	/* clients hold one long connection: a session cache and tickets would
+	 * only cost memory per client (and tickets are replayable state) */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_num_tickets(ctx, 0);
 	*out = ctx;
 	ctx = NULL;
 out:
