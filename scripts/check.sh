@@ -39,7 +39,8 @@ suite integration env HS_BIN="$PWD/build/hs" tests/integration/run.sh integratio
 suite asan-unit scripts/unit.sh asan-unit build/asan/tests/test_*
 suite asan-toml toml asan-toml build/asan/tests/toml_test
 suite asan-integration env HS_BIN="$PWD/build/asan/hs" tests/integration/run.sh asan-integration
-suite fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" scripts/fuzz.sh build/fuzz/fuzz_*
+fuzzers=$(ls tests/fuzz/fuzz_*.c | sed 's|tests/fuzz/\(.*\)\.c|build/fuzz/\1|')
+suite fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" scripts/fuzz.sh $fuzzers
 
 passed=0; failed=0
 echo

@@ -7,7 +7,8 @@
 set -u
 secs=${FUZZ_SECONDS:-10}
 art=build/fuzz/artifacts
-mkdir -p "$art"
+logs=build/fuzz/logs
+mkdir -p "$art" "$logs"
 passed=0; failed=0
 declare -A pids
 
@@ -32,14 +33,14 @@ run_one() {
 
 for bin in "$@"; do
 	while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n; done
-	run_one "$bin" > "build/fuzz/${bin##*/}.out" 2>&1 &
+	run_one "$bin" > "$logs/${bin##*/}.log" 2>&1 &
 	pids[$bin]=$!
 done
 for bin in "$@"; do
 	if wait "${pids[$bin]}"; then
 		passed=$((passed + 1)); echo "ok   ${bin##*/} (corpus replay + ${secs}s live)"
 	else
-		failed=$((failed + 1)); echo "FAIL ${bin##*/}"; cat "build/fuzz/${bin##*/}.out"
+		failed=$((failed + 1)); echo "FAIL ${bin##*/}"; cat "$logs/${bin##*/}.log"
 	fi
 done
 echo "fuzz: $passed passed, $failed failed"

@@ -43,6 +43,7 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 	if (s->state == S_READY || s->conn == NULL)
 		return;
 	s->srv->st.timeouts++;
+	s->timed_out = true;
 	log_warning("Handshake with %s not finished within %gs: closing", s->conn->peer,
 	            s->srv->o->handshake_timeout);
 	hs_conn_close(s->conn, "handshake deadline");
@@ -355,7 +356,9 @@ on_down(struct hs_conn *c, const char *why)
 	struct session *s = c->owner;
 	struct server *srv = s->srv;
 
-	if (s->state == S_TLS) {
+	if (s->timed_out) {
+		;   /* logged and counted by the deadline */
+	} else if (s->state == S_TLS) {
 		srv->st.tls_failures++;
 		log_warning("TLS handshake with %s failed: %s", c->peer, why);
 	} else if (strstr(why, "over the cap") != NULL) {
