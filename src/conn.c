@@ -28,6 +28,11 @@ hs_conn_addr(const struct sockaddr *sa, char *buf, size_t len)
 		snprintf(buf, len, "%s:%u", ip, ntohs(in->sin_port));
 	} else if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {   /* IPv4 on a dual-stack socket */
+			inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], ip, sizeof ip);
+			snprintf(buf, len, "%s:%u", ip, ntohs(in6->sin6_port));
+			return;
+		}
 		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
 		snprintf(buf, len, "[%s]:%u", ip, ntohs(in6->sin6_port));
 	} else {

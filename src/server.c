@@ -416,7 +416,8 @@ setup(struct server *srv)
 	signal(SIGPIPE, SIG_IGN);
 	if ((e = listen_all(srv)) != HS_OK)
 		return e;
-	log_info("Listening on %s:%d (%s)", srv->o->bind, srv->o->port,
+	log_info("Listening on %s%s%s:%d (%s)", strchr(srv->o->bind, ':') ? "[" : "",
+	         srv->o->bind, strchr(srv->o->bind, ':') ? "]" : "", srv->o->port,
 	         srv->o->tls ? "TLS" : "plain TCP: not recommended");
 	return work_start(srv);
 }
