@@ -156,10 +156,14 @@ client_maybe_done(struct client *cl)
 {
 	if (!cl->draining || jobs_outstanding(cl) > 0 || cl->results != NULL)
 		return;
-	if (cl->state == C_READY) {
+	if (cl->state == C_READY && !cl->conn->closing) {
 		on_output(-1, 0, cl);
-		if (hs_enc_empty(&cl->conn->enc, HS_MSG_BYE) == HS_OK)
-			hs_conn_send(cl->conn);
+		if (hs_enc_empty(&cl->conn->enc, HS_MSG_BYE) == HS_OK &&
+		    hs_conn_send(cl->conn) == HS_OK) {
+			cl->stopping = true;
+			hs_conn_finish(cl->conn, "done");   /* on_down ends the loop */
+			return;
+		}
 	}
 	event_base_loopexit(cl->base, NULL);
 }
@@ -390,8 +394,10 @@ on_down(struct hs_conn *c, const char *why)
 
 	cl->conn = NULL;
 	cl->state = C_OFF;
-	if (cl->stopping)
+	if (cl->stopping) {   /* our own goodbye, or teardown */
+		event_base_loopexit(cl->base, NULL);
 		return;
+	}
 	if (verifying) {   /* a trust problem does not go away by retrying */
 		log_error("Cannot verify the server %s: %s. Trust it with server.tls.cafile "
 		          "(its certificate), or pin it with server.tls.fingerprint = "
@@ -440,7 +446,8 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	struct hs_msg_heartbeat hb;
 	int64_t now = hs_mono_ms();
 
-	if (cl->state == C_READY) {
+	if (cl->state == C_READY && now - cl->last_beat_ms >= (int64_t)(cl->o->heartrate * 1000)) {
+		cl->last_beat_ms = now;
 		hb.state = cl->draining ? HS_STATE_DRAINING : HS_STATE_RUNNING;
 		hb.running = cl->nrunning;
 		if (hs_enc_heartbeat(&cl->conn->enc, &hb) == HS_OK)
@@ -481,7 +488,8 @@ static hs_err
 setup(struct client *cl)
 {
 	static const int sigs[5] = {SIGCHLD, SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
-	struct timeval tick = tv_of(cl->o->heartrate);
+	/* the tick also checks the idle timeout: at least once a second */
+	struct timeval tick = tv_of(cl->o->heartrate < 1 ? cl->o->heartrate : 1);
 	hs_err e;
 
 	if ((e = hs_uuid7(cl->client_id)) != HS_OK)

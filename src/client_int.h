@@ -73,6 +73,7 @@ struct client {
 	int64_t lost_ms;                 /* when the connection was lost (0: not lost) */
 	int64_t backoff_ms;
 	int64_t last_work_ms;            /* last time there was work (idle timeout) */
+	int64_t last_beat_ms;            /* last heartbeat sent */
 	struct event *tick, *retry, *flush, *startev, *outev, *sig[5];
 	/* output gathered during one loop iteration, sent once by outev */
 	struct hs_buf confirm;           /* ids to confirm, NUL-separated */

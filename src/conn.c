@@ -57,9 +57,38 @@ finish(struct hs_conn *c)
 		c->h->on_down(c, c->why);
 		c->depth--;
 	}
+	if (c->closer)
+		event_free(c->closer);
 	bufferevent_free(c->bev);
 	hs_buf_free(&c->enc);
 	free(c);
+}
+
+static void
+on_closer(evutil_socket_t fd, short what, void *arg)
+{
+	struct hs_conn *c = arg;
+
+	if (c->depth == 0)
+		finish(c);
+}
+
+/* Close on the next pass of the loop (see hs_conn_send). */
+static void
+close_later(struct hs_conn *c, const char *why)
+{
+	if (c->closing)
+		return;
+	snprintf(c->why, sizeof c->why, "%s", why);
+	c->closing = true;
+	c->flush_close = false;
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	if (c->depth > 0)
+		return;   /* leave() finishes it */
+	if (c->closer != NULL)
+		event_active(c->closer, EV_WRITE, 0);
+	else
+		finish(c);
 }
 
 void
@@ -96,6 +125,22 @@ hs_conn_fail(struct hs_conn *c, const char *code, const char *why)
 	bufferevent_disable(c->bev, EV_READ);
 }
 
+void
+hs_conn_finish(struct hs_conn *c, const char *why)
+{
+	if (c->closing)
+		return;
+	snprintf(c->why, sizeof c->why, "%s", why);
+	c->closing = true;
+	c->flush_close = true;   /* the write callback finishes the close */
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		c->flush_close = false;
+		if (c->depth == 0 && c->closer != NULL)
+			event_active(c->closer, EV_WRITE, 0);
+	}
+}
+
 hs_err
 hs_conn_send(struct hs_conn *c)
 {
@@ -107,12 +152,12 @@ hs_conn_send(struct hs_conn *c)
 	}
 	if (evbuffer_get_length(out) + c->enc.len > c->out_max) {
 		hs_buf_reset(&c->enc);
-		hs_conn_close(c, "peer is not reading (output queue full)");
+		close_later(c, "peer is not reading (output queue full)");
 		return hs_fail(HS_ELIMIT, "output queue full");
 	}
 	if (bufferevent_write(c->bev, c->enc.data, c->enc.len) != 0) {
 		hs_buf_reset(&c->enc);
-		hs_conn_close(c, "write failed");
+		close_later(c, "write failed");
 		return hs_fail(HS_EIO, "write failed");
 	}
 	hs_buf_reset(&c->enc);
@@ -140,6 +185,7 @@ one_frame(struct hs_conn *c, struct evbuffer *in)
 	n = be32(evbuffer_pullup(in, HS_FRAME_HEADER));
 	if (n > c->cap) {
 		snprintf(why, sizeof why, "frame of %u bytes is over the cap of %zu", n, c->cap);
+		c->rejected = "limit";
 		hs_conn_fail(c, "limit", why);
 		return false;
 	}
@@ -147,7 +193,8 @@ one_frame(struct hs_conn *c, struct evbuffer *in)
 		return false;
 	p = evbuffer_pullup(in, HS_FRAME_HEADER + (ssize_t)n);
 	if (hs_frame_decode(p, HS_FRAME_HEADER + n, c->cap, &f, &used) != HS_OK || used == 0) {
-		hs_conn_fail(c, "protocol", "malformed frame");
+		c->rejected = "protocol";
+		hs_conn_fail(c, "protocol", "malformed frame (bad length or unknown type)");
 		return false;
 	}
 	c->h->on_frame(c, &f);
@@ -238,6 +285,7 @@ hs_conn_new(struct bufferevent *bev, SSL *ssl, const char *peer,
 	c->h = h;
 	c->owner = owner;
 	hs_buf_init(&c->enc, HS_FRAME_ABSMAX);
+	c->closer = event_new(bufferevent_get_base(bev), -1, 0, on_closer, c);
 	bufferevent_setcb(bev, on_read, on_write, on_event, c);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	return c;

@@ -43,6 +43,9 @@ struct hs_conn {
 	bool closing;                /* close requested */
 	bool flush_close;            /* close once the output is written */
 	bool down;                   /* on_down has been called */
+	struct event *closer;        /* finishes a close requested by a failed send */
+	const char *rejected;        /* "limit" or "protocol" when we refused the
+	                                peer's input; NULL otherwise (static) */
 	char why[256];               /* reason given to on_down */
 };
 
@@ -50,13 +53,17 @@ struct hs_conn {
 struct hs_conn *hs_conn_new(struct bufferevent *bev, SSL *ssl, const char *peer,
                             const struct hs_conn_handler *h, void *owner);
 
-/* Send what the caller encoded into c->enc (and reset it). */
+/* Send what the caller encoded into c->enc (and reset it). If sending
+ * fails the connection closes on the next pass of the loop, never under
+ * the caller's feet: c stays valid until the caller returns to the loop. */
 hs_err hs_conn_send(struct hs_conn *c);
 
 /* Close now (pending output is dropped). */
 void hs_conn_close(struct hs_conn *c, const char *why);
 /* Send an ERROR message, then close once it is written. */
 void hs_conn_fail(struct hs_conn *c, const char *code, const char *why);
+/* Close once what is queued has been written (after a BYE). */
+void hs_conn_finish(struct hs_conn *c, const char *why);
 
 /* Format "host:port" of a socket address. */
 void hs_conn_addr(const struct sockaddr *sa, char *buf, size_t len);

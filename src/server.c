@@ -361,9 +361,11 @@ on_down(struct hs_conn *c, const char *why)
 	} else if (s->state == S_TLS) {
 		srv->st.tls_failures++;
 		log_warning("TLS handshake with %s failed: %s", c->peer, why);
-	} else if (strstr(why, "over the cap") != NULL) {
+	} else if (c->rejected != NULL && strcmp(c->rejected, "limit") == 0) {
 		srv->st.oversize++;
 		log_warning("Closed %s: %s", c->peer, why);
+	} else if (c->rejected != NULL) {
+		log_warning("Protocol error from %s: %s", c->peer, why);
 	} else if (s->state != S_READY) {
 		log_debug("Connection from %s closed before authenticating: %s", c->peer, why);
 	}
