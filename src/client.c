@@ -251,6 +251,7 @@ on_welcome(struct client *cl, const struct hs_frame *f)
 	if (hs_dec_welcome(f, &w, err, sizeof err) != HS_OK)
 		return fatal(cl, err);
 	cl->state = C_READY;
+	cl->welcomed = true;
 	cl->conn->cap = w.frame_max;
 	cl->lost_ms = 0;
 	cl->backoff_ms = BACKOFF_MIN_MS;
@@ -457,7 +458,13 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		cl->last_work_ms = now;
 	if (cl->o->idle_timeout > 0 && !cl->draining &&
 	    now - cl->last_work_ms > (int64_t)(cl->o->idle_timeout * 1000)) {
-		log_info("No work for %gs: leaving", cl->o->idle_timeout);
+		if (cl->welcomed) {
+			log_info("No work for %gs: leaving", cl->o->idle_timeout);
+		} else {
+			log_error("Never reached the server %s:%d within %gs: leaving",
+			          cl->o->host, cl->o->port, cl->o->idle_timeout);
+			cl->exit_code = 5;
+		}
 		cl->draining = true;
 		client_maybe_done(cl);
 	}

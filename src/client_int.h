@@ -69,6 +69,7 @@ struct client {
 	bool interrupt;                  /* also stop running tasks (SIGUSR2, SIGINT) */
 	bool fatal;                      /* a permanent error: do not reconnect */
 	bool stopping;                   /* tearing down: connection loss is expected */
+	bool welcomed;                   /* the server accepted us at least once */
 	double cpu0;                     /* CPU seconds used before serving began */
 	int64_t lost_ms;                 /* when the connection was lost (0: not lost) */
 	int64_t backoff_ms;

@@ -43,7 +43,7 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 	if (s->state == S_READY || s->conn == NULL)
 		return;
 	s->srv->st.timeouts++;
-	s->timed_out = true;
+	s->reported = true;
 	log_warning("Handshake with %s not finished within %gs: closing", s->conn->peer,
 	            s->srv->o->handshake_timeout);
 	hs_conn_close(s->conn, "handshake deadline");
@@ -182,9 +182,10 @@ version_mismatch(struct session *s, int major, int minor)
 {
 	char why[160];
 
-	snprintf(why, sizeof why, "client speaks protocol %d.%d, server speaks %d.%d",
+	snprintf(why, sizeof why, "client speaks protocol %d.%d, this server speaks %d.%d",
 	         major, minor, HS_PROTO_MAJOR, HS_PROTO_MINOR);
 	log_warning("Refused %s: %s", s->conn->peer, why);
+	s->reported = true;
 	hs_conn_fail(s->conn, "version", why);
 }
 
@@ -198,6 +199,7 @@ on_hello(struct session *s, const struct hs_frame *f)
 
 	if (hs_dec_hello(f, &h, err, sizeof err) != HS_OK) {
 		log_warning("Bad HELLO from %s: %s", s->conn->peer, err);
+		s->reported = true;
 		hs_conn_fail(s->conn, "protocol", err);
 		return;
 	}
@@ -265,6 +267,7 @@ on_auth(struct session *s, const struct hs_frame *f)
 
 	if (hs_dec_auth(f, &a, err, sizeof err) != HS_OK) {
 		log_warning("Bad AUTH from %s: %s", s->conn->peer, err);
+		s->reported = true;
 		hs_conn_fail(s->conn, "protocol", err);
 		return;
 	}
@@ -272,6 +275,7 @@ on_auth(struct session *s, const struct hs_frame *f)
 	                  s->binding, s->bindlen, want) != HS_OK ||
 	    !hs_auth_equal(want, a.proof)) {
 		srv->st.auth_failures++;
+		s->reported = true;
 		log_warning("Authentication failed from %s: wrong key, or a relayed handshake",
 		            s->conn->peer);
 		hs_conn_fail(s->conn, "auth", "authentication failed");
@@ -346,6 +350,7 @@ on_frame(struct hs_conn *c, const struct hs_frame *f)
 	} else {
 		snprintf(why, sizeof why, "%s before authentication", hs_msg_name(f->type));
 		log_warning("Protocol error from %s: %s", c->peer, why);
+		s->reported = true;
 		hs_conn_fail(c, "protocol", why);
 	}
 }
@@ -356,8 +361,8 @@ on_down(struct hs_conn *c, const char *why)
 	struct session *s = c->owner;
 	struct server *srv = s->srv;
 
-	if (s->timed_out) {
-		;   /* logged and counted by the deadline */
+	if (s->reported) {
+		;   /* logged and counted where it was decided */
 	} else if (s->state == S_TLS) {
 		srv->st.tls_failures++;
 		log_warning("TLS handshake with %s failed: %s", c->peer, why);
@@ -366,6 +371,12 @@ on_down(struct hs_conn *c, const char *why)
 		log_warning("Closed %s: %s", c->peer, why);
 	} else if (c->rejected != NULL) {
 		log_warning("Protocol error from %s: %s", c->peer, why);
+	} else if (s->state == S_AUTH) {
+		/* we proved the key and the client left without answering: it
+		 * holds another key (or could not verify us) */
+		srv->st.auth_failures++;
+		log_warning("Authentication failed from %s: the client left after the server's "
+		            "proof (a different key?)", c->peer);
 	} else if (s->state != S_READY) {
 		log_debug("Connection from %s closed before authenticating: %s", c->peer, why);
 	}

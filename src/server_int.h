@@ -40,7 +40,7 @@ struct session {
 	bool drained;                     /* DRAIN sent */
 	bool bye;                         /* the client said BYE */
 	bool evicted;                     /* closed by eviction (already handled) */
-	bool timed_out;                   /* closed by the handshake deadline (logged) */
+	bool reported;                    /* why it closes is already logged */
 	struct event *deadline;           /* handshake deadline; owned */
 	struct session *prev, *next;
 };

@@ -29,7 +29,9 @@ for file in "$here"/t_*.sh; do
 			"$t"
 		) >"$dir/log" 2>&1 &
 		pid=$!
-		( sleep 120; kill -9 $pid 2>/dev/null ) & watchdog=$!
+		# the watchdog takes its sleep with it when it is stopped
+		( sleep 120 & s=$!; trap 'kill $s 2>/dev/null; exit 0' TERM; wait $s; kill -9 $pid 2>/dev/null ) &
+		watchdog=$!
 		wait $pid; rc=$?
 		kill $watchdog 2>/dev/null; wait $watchdog 2>/dev/null
 		if [ $rc -eq 0 ] && ! ls "$dir"/sanitizer* >/dev/null 2>&1; then
