@@ -11,6 +11,7 @@
 volatile sig_atomic_t hs_interrupted;
 
 const struct hs_cmd hs_commands[] = {
+	{"cluster", cmd_cluster, "Run a server and its clients in one command (hsx)."},
 	{"server", cmd_server, "Serve tasks to clients over TLS."},
 	{"client", cmd_client, "Run tasks from a server."},
 	{"submit", cmd_submit, "Submit tasks to the database."},

@@ -18,6 +18,7 @@ struct hs_app {
 	struct hs_paths paths;    /* site paths */
 	struct hs_config *cfg;    /* loaded configuration; owned */
 	const char *prog;         /* "hs" */
+	const char *argv0;        /* the program as invoked (hsx runs clients with it) */
 };
 
 typedef int (*hs_cmd_fn)(struct hs_app *app, int argc, char **argv);
@@ -71,5 +72,6 @@ int cmd_config(struct hs_app *app, int argc, char **argv);
 int cmd_task(struct hs_app *app, int argc, char **argv);
 int cmd_server(struct hs_app *app, int argc, char **argv);
 int cmd_client(struct hs_app *app, int argc, char **argv);
+int cmd_cluster(struct hs_app *app, int argc, char **argv);
 
 #endif

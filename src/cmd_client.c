@@ -33,7 +33,8 @@ static const struct hs_opt client_opts[] = {
 	 "Longest wait before sending a partial batch of results (5).", 0},
 	{O_HOST, 'H', "host", NULL, OPT_VALUE, "ADDR", "Server address (server.host).", 0},
 	{O_PORT, 'p', "port", NULL, OPT_VALUE, "NUM", "Server port (server.port).", 0},
-	{O_AUTH, 'k', "auth", NULL, OPT_VALUE, "KEY", "Authentication key (server.auth).", 0},
+	{O_AUTH, 'k', "auth", NULL, OPT_VALUE, "KEY",
+	 "Authentication key (server.auth); '-' reads it from stdin.", 0},
 	{O_NO_TLS, 0, "no-tls", NULL, OPT_FLAG, NULL, "Disable TLS (not recommended).", 0},
 	{O_TLS_CERT, 0, "tls-cert", NULL, OPT_VALUE, "PATH", "Accepted for parity.", 0},
 	{O_TLS_KEY, 0, "tls-key", NULL, OPT_VALUE, "PATH", "Accepted for parity.", 0},
@@ -196,6 +197,29 @@ exports(struct clientcmd *c)
 	return HS_OK;
 }
 
+/* --- the key ------------------------------------------------------------------ */
+
+/* -k -: the first line of stdin (how hsx hands the key to a client over
+ * ssh: never on a command line). Tasks get /dev/null as stdin anyway. */
+static hs_err
+key_from_stdin(char *key, size_t size)
+{
+	size_t n = 0;
+	char ch;
+	ssize_t r;
+
+	while (n + 1 < size && (r = read(STDIN_FILENO, &ch, 1)) == 1 && ch != '\n')
+		key[n++] = ch;
+	key[n] = '\0';
+	if (n > 0 && key[n - 1] == '\r')
+		key[--n] = '\0';
+	if (n == 0)
+		return hs_fail(HS_EUSAGE, "-k -: no key on standard input");
+	if (n + 1 == size)
+		return hs_fail(HS_EUSAGE, "-k -: the key on standard input is too long");
+	return HS_OK;
+}
+
 /* --- run ------------------------------------------------------------------ */
 
 static void
@@ -233,13 +257,22 @@ static hs_err
 run(struct clientcmd *c, int *code)
 {
 	struct hs_netcfg net;
-	char *taskdir = NULL;
+	char *taskdir = NULL, key[1024];
 	hs_err e;
 
 	memset(&net, 0, sizeof net);
 	defaults(c);
-	if ((e = hs_paths_ensure(&c->app->paths)) != HS_OK || (e = exports(c)) != HS_OK ||
-	    (e = hs_netcfg_load(c->app, false, &c->cli, &net)) != HS_OK)
+	if (c->cli.key != NULL && strcmp(c->cli.key, "-") == 0) {
+		if ((e = key_from_stdin(key, sizeof key)) != HS_OK)
+			goto out;
+		c->cli.key = key;
+	}
+	e = hs_paths_ensure(&c->app->paths);
+	if (e == HS_OK && (e = exports(c)) == HS_OK)
+		e = hs_netcfg_load(c->app, false, &c->cli, &net);
+	explicit_bzero(key, sizeof key);
+	unsetenv("HYPERSHELL_SERVER_AUTH");   /* tasks must never see the key */
+	if (e != HS_OK)
 		goto out;
 	if (net.key == NULL || strcmp(net.key, "<not-secure>") == 0)
 		log_warning("Using the default authentication key: set server.auth (or -k) to "

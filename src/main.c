@@ -82,21 +82,22 @@ int
 main(int argc, char **argv)
 {
 	const struct hs_cmd *cmd;
-	struct hs_app app = {.prog = "hs"};
+	struct hs_app app = {.prog = "hs", .argv0 = argv[0]};
 	char logger[64];
-	int rc;
+	int rc, skip = 1;   /* argv words before the command's own argv[0] */
 	hs_err e;
 
 	if (strcmp(base_name(argv[0]), "hsx") == 0) {
-		fprintf(stderr, "hsx: 'hs cluster' is not part of this release yet; use "
-		        "'hs submit' to queue tasks\n");
-		return HS_EXIT_BADARG;
-	}
-	if ((rc = top_flags(argc, argv)) >= 0)
-		return rc;
-	if ((cmd = hs_cmd_find(hs_commands, argv[1])) == NULL) {
-		fprintf(stderr, "hs: unknown command '%s' (see 'hs --help')\n", argv[1]);
-		return HS_EXIT_BADARG;
+		/* hsx ARGS is hs cluster ARGS */
+		cmd = hs_cmd_find(hs_commands, "cluster");
+		skip = 0;
+	} else {
+		if ((rc = top_flags(argc, argv)) >= 0)
+			return rc;
+		if ((cmd = hs_cmd_find(hs_commands, argv[1])) == NULL) {
+			fprintf(stderr, "hs: unknown command '%s' (see 'hs --help')\n", argv[1]);
+			return HS_EXIT_BADARG;
+		}
 	}
 	snprintf(logger, sizeof logger, "hypershell.%s", cmd->name);
 	e = hs_app_init(&app, logger);
@@ -107,7 +108,7 @@ main(int argc, char **argv)
 	}
 	if (e != HS_OK)  /* hs config still runs, to let the user fix the file */
 		log_error("%s", hs_detail());
-	rc = cmd->fn(&app, argc - 1, argv + 1);
+	rc = cmd->fn(&app, argc - skip, argv + skip);
 	hs_app_free(&app);
 	return rc;
 }

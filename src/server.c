@@ -3,6 +3,7 @@
  * itself (scheduling, results, groups, shutdown) is in server_work.c. */
 #include "server_int.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,11 +139,11 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 }
 
 static hs_err
-listen_all(struct server *srv)
+listen_port(struct server *srv, int port)
 {
 	evutil_socket_t fds[SERVER_MAX_LISTENERS];
 	int n = 0;
-	hs_err e = hs_transport_listen(srv->o->bind, srv->o->port, fds, SERVER_MAX_LISTENERS, &n);
+	hs_err e = hs_transport_listen(srv->o->bind, port, fds, SERVER_MAX_LISTENERS, &n);
 
 	for (int i = 0; e == HS_OK && i < n; i++) {
 		srv->lis[i] = evconnlistener_new(srv->base, on_accept, srv,
@@ -151,6 +152,24 @@ listen_all(struct server *srv)
 			e = hs_fail(HS_EIO, "cannot listen");
 		else
 			srv->nlis++;
+	}
+	if (e == HS_OK)
+		srv->port = port;
+	return e;
+}
+
+/* The configured port, or with port_probe the first free one after it. */
+static hs_err
+listen_all(struct server *srv)
+{
+	int port = srv->o->port;
+	hs_err e;
+
+	while ((e = listen_port(srv, port)) != HS_OK && errno == EADDRINUSE &&
+	       port < srv->o->port + srv->o->port_probe && port < 65535) {
+		server_stop_listening(srv);
+		log_debug("Port %d is taken; trying %d", port, port + 1);
+		port++;
 	}
 	return e;
 }
@@ -430,9 +449,13 @@ setup(struct server *srv)
 	if ((e = listen_all(srv)) != HS_OK)
 		return e;
 	log_info("Listening on %s%s%s:%d (%s)", strchr(srv->o->bind, ':') ? "[" : "",
-	         srv->o->bind, strchr(srv->o->bind, ':') ? "]" : "", srv->o->port,
+	         srv->o->bind, strchr(srv->o->bind, ':') ? "]" : "", srv->port,
 	         srv->o->tls ? "TLS" : "plain TCP: not recommended");
-	return work_start(srv);
+	if ((e = work_start(srv)) != HS_OK)
+		return e;
+	if (srv->o->hooks != NULL && srv->o->hooks->ready != NULL && !srv->done)
+		e = srv->o->hooks->ready(srv->o->hooks->arg, srv, srv->port);
+	return e;
 }
 
 static void
@@ -462,7 +485,7 @@ teardown(struct server *srv)
 }
 
 hs_err
-hs_server_run(const struct hs_server_opts *o, int *exit_code)
+hs_server_run(const struct hs_server_opts *o, int *exit_code, struct hs_server_result *res)
 {
 	struct server srv;
 	hs_err e;
@@ -478,7 +501,47 @@ hs_server_run(const struct hs_server_opts *o, int *exit_code)
 		work_flush(&srv);
 		work_summary(&srv);
 	}
+	if (res != NULL)
+		hs_server_progress(&srv, res);
 	teardown(&srv);
 	*exit_code = srv.exit_code;
 	return e;
+}
+
+void
+hs_server_progress(const struct server *srv, struct hs_server_result *res)
+{
+	res->completed = srv->st.completed;
+	res->failed = srv->st.failed;
+	res->retried = srv->st.retried;
+	res->seconds = (double)(hs_mono_ms() - srv->start_ms) / 1000;
+	res->task_seconds = srv->st.task_seconds;
+	res->signalled = srv->signals > 0;
+	res->interrupted = srv->signals > 1;
+}
+
+void
+hs_server_stop(struct server *srv, const char *why, int exit_code)
+{
+	if (srv->draining)
+		return;
+	srv->exit_code = exit_code;
+	srv->done = true;
+	work_begin_drain(srv, why);
+}
+
+int
+hs_server_clients(const struct server *srv)
+{
+	int n = 0;
+
+	for (const struct session *s = srv->sessions; s != NULL; s = s->next)
+		n += s->state == S_READY && s->conn != NULL;
+	return n;
+}
+
+struct event_base *
+hs_server_base(struct server *srv)
+{
+	return srv->base;
 }

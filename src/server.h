@@ -42,10 +42,49 @@ struct hs_server_opts {
 	double handshake_timeout;
 	double status_interval;
 	int64_t submitted;          /* tasks this run submitted itself (--no-db input) */
+	int port_probe;             /* if the port is taken, try this many after it */
+	const struct hs_server_hooks *hooks;   /* for an embedding (hsx), or NULL */
 };
 
+struct server;   /* the running server, opaque outside server*.c */
+
+/* How a program that embeds the server (hsx) takes part in its loop. */
+struct hs_server_hooks {
+	void *arg;
+	/* Listening on port: start the clients. An error stops the server. */
+	hs_err (*ready)(void *arg, struct server *srv, int port);
+	/* True while this process still adds tasks: the work is not done. */
+	bool (*adding)(void *arg);
+	/* About once a second. */
+	void (*tick)(void *arg, struct server *srv);
+};
+
+/* What a run did (so far), for a caller's summary or autoscaler. */
+struct hs_server_result {
+	int64_t completed, failed, retried;
+	double seconds;             /* since the server started */
+	double task_seconds;        /* summed run time of the completed tasks */
+	bool signalled;             /* a signal asked it to stop */
+	bool interrupted;           /* stopped by a second signal, clients not drained */
+};
+
+/* Progress so far, for hooks. */
+void hs_server_progress(const struct server *srv, struct hs_server_result *res);
+
+/* Stop handing out work and exit once clients have finished, with this
+ * exit code; why is logged. For hooks. */
+void hs_server_stop(struct server *srv, const char *why, int exit_code);
+
+/* Clients connected and authenticated now. */
+int hs_server_clients(const struct server *srv);
+
+/* The event loop, for hooks that watch their own events. */
+struct event_base *hs_server_base(struct server *srv);
+
 /* Serve until the work is done (or forever) or a signal says stop.
- * *exit_code gets the process exit code when it returns HS_OK. */
-hs_err hs_server_run(const struct hs_server_opts *o, int *exit_code);
+ * *exit_code gets the process exit code when it returns HS_OK; *res
+ * (may be NULL) what the run did. */
+hs_err hs_server_run(const struct hs_server_opts *o, int *exit_code,
+                     struct hs_server_result *res);
 
 #endif

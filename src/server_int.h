@@ -66,6 +66,7 @@ struct pending {
 struct server_stats {
 	int64_t tls_failures, auth_failures, oversize, refused, timeouts;
 	int64_t sent, completed, failed, retried, refused_results;
+	double task_seconds;               /* run time of the completed tasks */
 };
 
 struct server {
@@ -81,12 +82,14 @@ struct server {
 	int nresults;                      /* results waiting to be written */
 	char server_id[HS_UUID_STRLEN + 1];
 	char host[256];
+	int port;                          /* the port listened on */
 	int64_t group;                     /* the active group */
 	struct event *watch, *tick, *flush, *sigint, *sigterm;
 	int64_t next_scan_ms, scan_backoff_ms, last_status_ms, start_ms;
 	bool flush_armed;
 	bool draining;                     /* no new work: finish and exit */
 	bool done;                         /* draining because all work is done */
+	bool adding;                       /* the embedding still adds tasks */
 	int signals;
 	int exit_code;
 	double cpu0;                       /* CPU seconds used before serving began */

@@ -11,6 +11,15 @@
 
 static void check_state(struct server *srv);
 
+/* Is the embedding (hsx, hs server FILE) still adding tasks? */
+static bool
+adding(struct server *srv)
+{
+	const struct hs_server_hooks *h = srv->o->hooks;
+
+	return h != NULL && h->adding != NULL && h->adding(h->arg);
+}
+
 static struct timeval
 ms_tv(int64_t ms)
 {
@@ -92,7 +101,7 @@ finish_or_wait(struct server *srv)
 {
 	int64_t left = 0;
 
-	if (srv->o->forever)
+	if (srv->o->forever || adding(srv))
 		return;
 	if (srv->o->store->ops->remaining(srv->o->store, &left) == HS_OK && left > 0)
 		log_warning("%lld tasks remain in groups below %lld; they are never scheduled",
@@ -270,6 +279,18 @@ print_args(void *arg, const struct hs_task *t)
 	return HS_OK;
 }
 
+/* Sum of run times, for the autoscaler's mean task duration. */
+static void
+task_seconds(struct server *srv, const struct hs_task *r)
+{
+	int64_t a, b;
+
+	if (!r->f[HS_F_START_TIME].null && !r->f[HS_F_COMPLETION_TIME].null &&
+	    hs_ts_parse(r->f[HS_F_START_TIME].s, &a) && hs_ts_parse(r->f[HS_F_COMPLETION_TIME].s, &b) &&
+	    b >= a)
+		srv->st.task_seconds += (double)(b - a) / 1e6;
+}
+
 static void
 store_one(struct server *srv, struct pending *p, const struct hs_task *r)
 {
@@ -287,6 +308,7 @@ store_one(struct server *srv, struct pending *p, const struct hs_task *r)
 		return;
 	}
 	srv->st.completed++;
+	task_seconds(srv, r);
 	if (!r->f[HS_F_EXIT_STATUS].null && r->f[HS_F_EXIT_STATUS].i != 0)
 		report_failure(srv, r);
 	if (out.retried)
@@ -371,7 +393,10 @@ on_watch(evutil_socket_t fd, short what, void *arg)
 
 	if (srv->draining || !anyone_waiting(srv))
 		return;
-	srv->o->store->ops->changed(srv->o->store, &changed);
+	if (srv->adding && !(srv->adding = adding(srv)))
+		changed = true;   /* input ended: look again, perhaps to finish */
+	else
+		srv->o->store->ops->changed(srv->o->store, &changed);
 	if (!changed && now < srv->next_scan_ms)
 		return;
 	srv->scan_backoff_ms = changed ? 500 : srv->scan_backoff_ms * 2;
@@ -447,6 +472,8 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 
 	heartbeats(srv, now);
 	evict_silent(srv, now);
+	if (srv->o->hooks != NULL && srv->o->hooks->tick != NULL)
+		srv->o->hooks->tick(srv->o->hooks->arg, srv);
 	if (now - srv->last_status_ms >= (int64_t)(srv->o->status_interval * 1000)) {
 		srv->last_status_ms = now;
 		status(srv);
@@ -504,7 +531,8 @@ work_start(struct server *srv)
 		return e;
 	srv->cpu0 = hs_cpu_seconds();
 	srv->start_ms = hs_mono_ms();
-	if (total > 0 && left == 0 && !srv->o->forever) {
+	srv->adding = adding(srv);
+	if (total > 0 && left == 0 && !srv->o->forever && !srv->adding) {
 		log_info("All %lld tasks are finished: nothing to do (use --forever to wait "
 		         "for more)", (long long)total);
 		srv->done = true;

@@ -26,6 +26,7 @@
 #include "linereader.h"
 #include "log.h"
 #include "proc.h"
+#include "shword.h"
 #include "template.h"
 #include "timestamp.h"
 
@@ -278,20 +279,6 @@ read_lines(struct hs_submitter *s, int fd)
 	return e;
 }
 
-/* Quote a word for /bin/sh if it needs it: 'it'\''s'. */
-static hs_err
-quote_word(struct hs_buf *b, const char *w)
-{
-	hs_err e = HS_OK;
-
-	if (*w != '\0' && strpbrk(w, " \t\n\r\v\f'\"\\$`;&|<>()*?[]#~!{}") == NULL)
-		return hs_buf_puts(b, w);
-	e = hs_buf_putc(b, '\'');
-	for (; *w && e == HS_OK; w++)
-		e = *w == '\'' ? hs_buf_puts(b, "'\\''") : hs_buf_putc(b, *w);
-	return e == HS_OK ? hs_buf_putc(b, '\'') : e;
-}
-
 /* One task from the positional words: a single word is the command as
  * written; several are joined, each quoted as the shell needs. */
 hs_err
@@ -305,7 +292,7 @@ hs_submitter_args(struct hs_submitter *s, char *const *words, size_t n)
 		if (i > 0)
 			e = hs_buf_putc(&line, ' ');
 		if (e == HS_OK)
-			e = n == 1 ? hs_buf_puts(&line, words[0]) : quote_word(&line, words[i]);
+			e = n == 1 ? hs_buf_puts(&line, words[0]) : hs_shell_quote(&line, words[i]);
 	}
 	s->source = "<args>";
 	if (e == HS_OK)

@@ -972,30 +972,37 @@ out:
 	return e;
 }
 
+hs_err
+hs_tls_cert_file_fingerprint(const char *path, char out[HS_FP_LEN + 1])
+{
+	BIO *bio = NULL;
+	X509 *x = NULL;
+	hs_err e;
+
+	ERR_clear_error();
+	if ((bio = BIO_new_file(path, "r")) == NULL ||
+	    (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL)
+		e = ossl_fail(HS_ECONFIG, "cannot load certificate", path);
+	else
+		e = hs_tls_fingerprint(x, out);
+	X509_free(x);
+	BIO_free(bio);
+	return e;
+}
+
 /* Existing materials: the key must be private and the certificate must
  * parse; the key's match is left to hs_tls_server_ctx. */
 static hs_err
 reuse(const char *cpath, const char *kpath)
 {
-	BIO *bio = NULL;
-	X509 *x = NULL;
 	char fp[HS_FP_LEN + 1];
 	hs_err e;
 
-	if ((e = check_key_mode(kpath)) != HS_OK)
+	if ((e = check_key_mode(kpath)) != HS_OK ||
+	    (e = hs_tls_cert_file_fingerprint(cpath, fp)) != HS_OK)
 		return e;
-	ERR_clear_error();
-	if ((bio = BIO_new_file(cpath, "r")) == NULL ||
-	    (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL) {
-		e = ossl_fail(HS_ECONFIG, "cannot load certificate", cpath);
-		goto out;
-	}
-	if ((e = hs_tls_fingerprint(x, fp)) == HS_OK)
-		log_debug("Using TLS certificate %s (%s)", cpath, fp);
-out:
-	X509_free(x);
-	BIO_free(bio);
-	return e;
+	log_debug("Using TLS certificate %s (%s)", cpath, fp);
+	return HS_OK;
 }
 
 static hs_err

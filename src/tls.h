@@ -86,6 +86,9 @@ hs_err hs_tls_client_check(SSL *ssl, const struct hs_tls_config *c);
 
 /* "SHA256:AB:CD:..." of a certificate (DER), uppercase. */
 hs_err hs_tls_fingerprint(X509 *cert, char out[HS_FP_LEN + 1]);
+/* The same of the first certificate in a PEM file (HS_ECONFIG naming
+ * the file if it cannot be read). */
+hs_err hs_tls_cert_file_fingerprint(const char *path, char out[HS_FP_LEN + 1]);
 /* Accept "SHA256:AA:..", colon hex or bare hex (64 digits), any case; no
  * whitespace. HS_EINPUT otherwise; out is written only on success. */
 hs_err hs_tls_fingerprint_parse(const char *text, unsigned char out[32]);

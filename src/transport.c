@@ -156,8 +156,11 @@ hs_transport_listen(const char *host, int port, evutil_socket_t *fds, int max, i
 			err = errno;
 	}
 	freeaddrinfo(res);
-	if (*n == 0)
-		return hs_fail(HS_EIO, "cannot listen on %s:%d: %s", host, port,
-		               strerror(err ? err : EADDRNOTAVAIL));
+	if (*n == 0) {
+		e = hs_fail(HS_EIO, "cannot listen on %s:%d: %s", host, port,
+		            strerror(err ? err : EADDRNOTAVAIL));
+		errno = err ? err : EADDRNOTAVAIL;   /* callers may probe on EADDRINUSE */
+		return e;
+	}
 	return HS_OK;
 }
