@@ -4,7 +4,8 @@
 set -eu
 
 PKGS="gcc make pkg-config clang libclang-rt-14-dev libsqlite3-dev libssl-dev
-libjansson-dev libcmocka-dev libevent-dev sqlite3 jq socat faketime"
+libjansson-dev libcmocka-dev libevent-dev sqlite3 jq socat faketime
+openssh-server openssh-client openmpi-bin"
 
 missing=""
 for p in $PKGS; do

@@ -86,6 +86,8 @@ launch_launcher(struct cluster *c)
 	char *w[MAX_WORDS];
 	char what[128];
 
+	if (c->o->launcher == NULL || *c->o->launcher == '\0')
+		return launch_local(c);   /* autoscaling on this host */
 	client_words(c, c->o->remote_exe, false, w, 0);
 	snprintf(what, sizeof what, "launcher '%.80s'", c->o->launcher);
 	return spawn_prefixed(c, what, c->o->launcher, w, c->env, NULL);

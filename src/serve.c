@@ -80,16 +80,37 @@ open_failures(struct hs_serve *s)
 	return HS_OK;
 }
 
+/* --no-db: a private file in a fresh temporary directory, not synced,
+ * removed at the end (an in-memory database would hold every task in
+ * RAM, and its shared cache locks whole tables between connections). */
+static hs_err
+open_nodb(struct hs_serve *s, struct hs_store **st)
+{
+	const char *tmp = getenv("TMPDIR");
+	hs_err e;
+
+	if (s->nodb_dir[0] != '\0') {   /* the feeder's connection to it */
+		if ((e = hs_store_sqlite_open(s->nodb, s->app->cfg, HS_OPEN_CREATE, st)) == HS_OK)
+			e = (*st)->ops->durability(*st, false);
+		return e;
+	}
+	snprintf(s->nodb_dir, sizeof s->nodb_dir, "%s/hs-nodb-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(s->nodb_dir) == NULL) {
+		e = hs_fail(HS_EIO, "--no-db: cannot make a directory in %s: %s",
+		            tmp && *tmp ? tmp : "/tmp", strerror(errno));
+		s->nodb_dir[0] = '\0';
+		return e;
+	}
+	snprintf(s->nodb, sizeof s->nodb, "%s/tasks.db", s->nodb_dir);
+	return hs_store_sqlite_open(s->nodb, s->app->cfg, HS_OPEN_EPHEMERAL, st);
+}
+
 static hs_err
 open_store(struct hs_serve *s, struct hs_store **st, enum hs_open_mode mode)
 {
-	if (!s->no_db)
-		return hs_store_open(s->app->cfg, &s->app->paths, mode, st);
-	/* a private in-memory database every connection of this process shares */
-	if (s->memdb[0] == '\0')
-		snprintf(s->memdb, sizeof s->memdb, "file:hs-nodb-%ld?mode=memory&cache=shared",
-		         (long)getpid());
-	return hs_store_sqlite_open(s->memdb, s->app->cfg, HS_OPEN_CREATE, st);
+	if (s->no_db)
+		return open_nodb(s, st);
+	return hs_store_open(s->app->cfg, &s->app->paths, mode, st);
 }
 
 /* FILE is stored by a thread on its own connection while we serve. */
@@ -146,8 +167,11 @@ hs_serve_close(struct hs_serve *s)
 {
 	hs_feeder_stop(s->feeder);
 	s->feeder = NULL;
-	hs_store_close(s->so.store);
+	hs_store_close(s->so.store);   /* an ephemeral one removes its files */
 	s->so.store = NULL;
+	if (s->nodb_dir[0] != '\0')
+		rmdir(s->nodb_dir);
+	s->nodb_dir[0] = '\0';
 	if (s->so.failures != NULL && s->so.failures != stdout)
 		fclose(s->so.failures);
 	s->so.failures = NULL;

@@ -5,6 +5,7 @@
 #ifndef HS_SERVE_H
 #define HS_SERVE_H
 
+#include <limits.h>
 #include <stdbool.h>
 
 #include "cmd.h"
@@ -26,7 +27,8 @@ struct hs_serve {
 	/* filled by hs_serve_open */
 	struct hs_netcfg net;
 	struct hs_feeder *feeder;
-	char memdb[96];
+	char nodb_dir[PATH_MAX - 16];  /* --no-db: its private directory */
+	char nodb[PATH_MAX];           /* and database file */
 };
 
 /* Zero s and set what "not given" means. */
