@@ -176,7 +176,7 @@ on_up(struct hs_conn *c)
 	struct client *cl = c->owner;
 	struct hs_msg_hello h = {HS_PROTO_MAJOR, HS_PROTO_MINOR, {0}};
 
-	if (c->ssl != NULL && hs_tls_client_check(c->ssl, &cl->o->tlscfg) != HS_OK) {
+	if (c->ssl != NULL && hs_tls_client_check(c->ssl, &cl->tls) != HS_OK) {
 		log_error("%s", hs_detail());
 		cl->fatal = true;
 		hs_conn_close(c, hs_detail());
@@ -384,6 +384,30 @@ schedule_retry(struct client *cl, const char *why)
 	cl->backoff_ms = cl->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : cl->backoff_ms * 2;
 }
 
+/* The client started before the server on this host (or shared file
+ * system) generated its certificate, so it fell back to the system
+ * store: trust that certificate now that it exists, once. */
+static bool
+trust_new_certificate(struct client *cl)
+{
+	const char *path = cl->o->auto_cafile;
+	SSL_CTX *ctx = NULL;
+	struct hs_tls_config t = cl->tls;
+
+	if (path == NULL || cl->tls.cafile != NULL || cl->tls.fingerprint != NULL ||
+	    access(path, R_OK) != 0)
+		return false;
+	t.cafile = path;
+	if (hs_tls_client_ctx(&t, &ctx) != HS_OK)
+		return false;
+	log_info("Trusting the server's certificate %s (created after this client started)", path);
+	SSL_CTX_free(cl->ctx);
+	cl->ctx = ctx;
+	cl->tls = t;
+	cl->backoff_ms = BACKOFF_MIN_MS;
+	return true;
+}
+
 static void
 on_down(struct hs_conn *c, const char *why)
 {
@@ -399,6 +423,8 @@ on_down(struct hs_conn *c, const char *why)
 		event_base_loopexit(cl->base, NULL);
 		return;
 	}
+	if (verifying && trust_new_certificate(cl))
+		verifying = false;   /* the server made its certificate after we started */
 	if (verifying) {   /* a trust problem does not go away by retrying */
 		log_error("Cannot verify the server %s: %s. Trust it with server.tls.cafile "
 		          "(its certificate), or pin it with server.tls.fingerprint = "
@@ -423,7 +449,7 @@ connect_now(struct client *cl)
 	char peer[300];
 
 	snprintf(peer, sizeof peer, "%s:%d", cl->o->host, cl->o->port);
-	if (hs_transport_connect(cl->base, cl->o->host, cl->o->port, cl->ctx, &cl->o->tlscfg,
+	if (hs_transport_connect(cl->base, cl->o->host, cl->o->port, cl->ctx, &cl->tls,
 	                         &bev, &ssl) != HS_OK) {
 		schedule_retry(cl, hs_detail());
 		return;
@@ -504,7 +530,7 @@ setup(struct client *cl)
 	gethostname(cl->host, sizeof cl->host - 1);
 	if ((cl->base = event_base_new()) == NULL)
 		return hs_fail(HS_ENOMEM, "cannot create the event loop");
-	if (cl->o->tls && (e = hs_tls_client_ctx(&cl->o->tlscfg, &cl->ctx)) != HS_OK)
+	if (cl->o->tls && (e = hs_tls_client_ctx(&cl->tls, &cl->ctx)) != HS_OK)
 		return e;
 	if ((cl->slots = calloc((size_t)cl->o->slots, sizeof *cl->slots)) == NULL)
 		return HS_ENOMEM;
@@ -581,6 +607,7 @@ hs_client_run(const struct hs_client_opts *o, int *exit_code)
 
 	memset(&cl, 0, sizeof cl);
 	cl.o = o;
+	cl.tls = o->tlscfg;
 	cl.queue_tail = &cl.queue;
 	cl.results_tail = &cl.results;
 	cl.backoff_ms = BACKOFF_MIN_MS;

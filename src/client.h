@@ -23,6 +23,8 @@ struct hs_client_opts {
 	const char *key;            /* secret; never logged */
 	bool tls;
 	struct hs_tls_config tlscfg;
+	const char *auto_cafile;    /* the site's server certificate, trusted if it
+	                             * appears after start (cafile unset), or NULL */
 	int slots;                  /* tasks at once */
 	const char *tmpl;           /* command template, "{}" by default */
 	int bundlesize;             /* results per RESULTS message */

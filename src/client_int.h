@@ -43,6 +43,7 @@ struct client {
 	const struct hs_client_opts *o;
 	struct event_base *base;
 	SSL_CTX *ctx;
+	struct hs_tls_config tls;        /* o->tlscfg, or what we trust since */
 	struct hs_conn *conn;            /* NULL while disconnected */
 	enum client_state state;
 	char client_id[HS_UUID_STRLEN + 1];

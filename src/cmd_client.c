@@ -286,6 +286,7 @@ run(struct clientcmd *c, int *code)
 	c->o.key = net.key ? net.key : "<not-secure>";
 	c->o.tls = net.tls;
 	c->o.tlscfg = net.tlscfg;
+	c->o.auto_cafile = net.auto_cafile;
 	c->o.taskdir = taskdir;
 	e = hs_client_run(&c->o, code);
 out:

@@ -75,6 +75,8 @@ client_files(struct hs_app *app, const struct hs_netcli *cli, struct hs_netcfg *
 		dir = hs_path_join(hs_paths_lib(&app->paths), "tls");
 		own = dir ? hs_path_join(dir, "server.crt") : NULL;
 		ca = own != NULL && access(own, R_OK) == 0 ? own : NULL;
+		if (ca == NULL && own != NULL)
+			n->auto_cafile = keep(n, own);
 	}
 	n->tlscfg.cafile = keep(n, ca);
 	n->tlscfg.client_cert = keep(n, cfg_str(app->cfg, "server.tls.client_cert"));

@@ -27,6 +27,8 @@ struct hs_netcfg {
 	char *key;                   /* owned, wiped on free; NULL if unset */
 	bool tls;
 	struct hs_tls_config tlscfg; /* strings point into strs */
+	const char *auto_cafile;     /* client: the site certificate that did not
+	                              * exist yet (cafile "<auto>"), or NULL */
 	char *strs[12];              /* owned strings */
 	int nstrs;
 };

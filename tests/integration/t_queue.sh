@@ -307,3 +307,35 @@ test_queue_client_that_never_connects_fails() {
 	assert_rc 5
 	assert_has "$err" "Never reached the server"
 }
+
+test_queue_client_started_before_the_certificate_exists() {
+	q_setup
+	seq 3 | hs submit
+	PORT=$(pick_port)
+	# the client starts first: no certificate yet, so no trust anchor
+	start_client early -N 1 -t 'echo {}'
+	sleep 0.5
+	[ -e "$HYPERSHELL_SITE/lib/tls/server.crt" ] && fail "certificate exists before the server"
+	PORT_FIXED=1 start_server
+	wait_exit "$CPID" 30
+	assert_eq 0 "$wrc" "client exit status ($(tail -3 "$TMP/early.err"))"
+	assert_has "$(cat "$TMP/early.err")" "Trusting the server's certificate"
+	assert_eq 3 "$(sql 'select count(*) from task where exit_status = 0')" "tasks run"
+}
+
+test_queue_client_scrubs_the_key_from_task_environment() {
+	q_setup
+	hs submit -- 'env | grep -c ^HYPERSHELL_SERVER_AUTH=; true'
+	start_server
+	HYPERSHELL_SERVER_AUTH=$KEY "$HS_BIN" client -H 127.0.0.1 -p "$PORT" -N 1 \
+		>"$TMP/c.out" 2>"$TMP/c.err"
+	assert_eq 0 "$(cat "$TMP/c.out")" "tasks that see the key"
+	# and -k - reads the key from stdin
+	hs submit -- 'echo stdin-key'
+	start_server
+	echo "$KEY" | "$HS_BIN" client -H 127.0.0.1 -p "$PORT" -N 1 -k - >"$TMP/d.out" 2>"$TMP/d.err"
+	assert_eq stdin-key "$(cat "$TMP/d.out")" "client with -k -: $(tail -2 "$TMP/d.err")"
+	run "$HS_BIN" client -H 127.0.0.1 -p "$PORT" -k - < /dev/null
+	assert_rc 2
+	assert_has "$err" "no key on standard input"
+}
