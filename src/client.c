@@ -82,7 +82,7 @@ encode_results(struct client *cl)
 	for (r = cl->results; r != NULL && n < max; r = r->next)
 		if (!r->sent)
 			batch[n++] = r->t;
-	if (n > 0 && hs_enc_results(&cl->conn->enc, batch, n) == HS_OK) {
+	if (n > 0 && hs_enc_tasks_capped(&cl->conn->enc, false, batch, n, cl->frame_max) == HS_OK) {
 		for (r = cl->results; r != NULL; r = r->next)
 			r->sent = true;
 		cl->unsent = 0;
@@ -253,6 +253,7 @@ on_welcome(struct client *cl, const struct hs_frame *f)
 	cl->state = C_READY;
 	cl->welcomed = true;
 	cl->conn->cap = w.frame_max;
+	cl->frame_max = w.frame_max;
 	cl->lost_ms = 0;
 	cl->backoff_ms = BACKOFF_MIN_MS;
 	cl->asked = 0;

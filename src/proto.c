@@ -1298,3 +1298,32 @@ hs_enc_results(struct hs_buf *out, const struct hs_task *tasks, size_t n)
 {
 	return enc_tasks(out, &result_ts, tasks, n);
 }
+
+/* Encode all n; if the frame's payload is over cap, drop it and encode
+ * each half the same way. */
+static hs_err
+enc_split(struct hs_buf *out, const struct task_schema *s, const struct hs_task *tasks,
+          size_t n, size_t cap)
+{
+	size_t before = out->len, half = n / 2;
+	hs_err e;
+
+	if ((e = enc_tasks(out, s, tasks, n)) != HS_OK)
+		return e;
+	if (out->len - before - HS_FRAME_HEADER <= cap)
+		return HS_OK;
+	hs_buf_truncate(out, before);
+	if (n <= 1)
+		return hs_fail(HS_ELIMIT, "task %s does not fit in a frame of %zu bytes",
+		               n ? tasks[0].f[HS_F_ID].s : "(none)", cap);
+	if ((e = enc_split(out, s, tasks, half, cap)) != HS_OK)
+		return e;
+	return enc_split(out, s, tasks + half, n - half, cap);
+}
+
+hs_err
+hs_enc_tasks_capped(struct hs_buf *out, bool bundle, const struct hs_task *tasks, size_t n,
+                    size_t cap)
+{
+	return enc_split(out, bundle ? &bundle_ts : &result_ts, tasks, n, cap);
+}

@@ -14,6 +14,7 @@
 #define HS_PROTO_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -157,6 +158,11 @@ hs_err hs_enc_welcome(struct hs_buf *out, const struct hs_msg_welcome *m);
 hs_err hs_enc_request(struct hs_buf *out, const struct hs_msg_request *m);
 hs_err hs_enc_bundle(struct hs_buf *out, const struct hs_task *tasks, size_t n);
 hs_err hs_enc_results(struct hs_buf *out, const struct hs_task *tasks, size_t n);
+/* The same (bundle: BUNDLE, else RESULTS) in as many messages as it takes
+ * to keep each frame's payload within cap bytes, the peer's frame cap.
+ * HS_ELIMIT if one task alone is over it. */
+hs_err hs_enc_tasks_capped(struct hs_buf *out, bool bundle, const struct hs_task *tasks,
+                           size_t n, size_t cap);
 hs_err hs_enc_ids(struct hs_buf *out, enum hs_msg_type type, const char *const *ids,
                   size_t n);
 hs_err hs_enc_heartbeat(struct hs_buf *out, const struct hs_msg_heartbeat *m);

@@ -46,7 +46,8 @@ send_bundles(void *arg, const struct hs_task *tasks, size_t n)
 		return HS_OK;
 	for (size_t i = 0; i < n && e == HS_OK; i += size) {
 		size_t k = n - i < size ? n - i : size;
-		if ((e = hs_enc_bundle(&d->s->conn->enc, tasks + i, k)) == HS_OK)
+		if ((e = hs_enc_tasks_capped(&d->s->conn->enc, true, tasks + i, k,
+		                             d->s->srv->o->frame_max)) == HS_OK)
 			d->sent += k;
 	}
 	if (d->sent > 0 && hs_conn_send(d->s->conn) != HS_OK)

@@ -339,3 +339,16 @@ test_queue_client_scrubs_the_key_from_task_environment() {
 	assert_rc 2
 	assert_has "$err" "no key on standard input"
 }
+
+test_queue_bundles_and_results_split_to_the_frame_cap() {
+	q_setup
+	# 60 tasks of ~20 KB each: one bundle or result batch of 60 is over 1 MiB
+	python3 -c "
+for i in range(60): print('echo %d ' % i + 'x' * 20000 + ' > /dev/null')" | hs submit
+	start_server -b 60
+	run "$HS_BIN" client -H 127.0.0.1 -p "$PORT" -k "$KEY" -N 2 -b 60
+	assert_rc 0
+	assert_lacks "$err" "over the cap"
+	wait_exit "$SPID" 20
+	assert_eq 60 "$(sql 'select count(*) from task where exit_status = 0')" "tasks run"
+}

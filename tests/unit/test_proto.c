@@ -583,6 +583,52 @@ test_bundle_round_trip(void **state)
 	hs_buf_free(&b);
 }
 
+/* Tasks too big for one frame go in several, each within the cap, in order. */
+static void
+test_tasks_split_to_the_frame_cap(void **state)
+{
+	struct hs_buf b = HS_BUF_INIT(1 << 22);
+	char big[1500];
+	char ids[10][40];
+	struct hs_task t[10];
+	struct hs_msg_tasks m;
+	struct hs_frame f;
+	size_t at = 0, used, frames = 0, seen = 0;
+
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	for (int i = 0; i < 10; i++) {
+		bundle_task(&t[i]);
+		snprintf(ids[i], sizeof ids[i], "0190a0b1-c2d3-7e4f-8a5b-6c7d8e9f0a%02d", i);
+		cell_s(&t[i], HS_F_ID, ids[i]);
+		cell_s(&t[i], HS_F_ARGS, big);
+	}
+	assert_int_equal(hs_enc_tasks_capped(&b, true, t, 10, 4096), HS_OK);
+	while (at < b.len) {
+		assert_int_equal(hs_frame_decode((unsigned char *)b.data + at, b.len - at, 4096, &f,
+		                                 &used), HS_OK);
+		if (hs_dec_bundle(&f, &m, err, sizeof err) != HS_OK)
+			fail_msg("%s", err);
+		assert_true(m.n >= 1);
+		assert_string_equal(m.tasks[0].f[HS_F_ID].s, ids[seen]);
+		seen += m.n;
+		hs_msg_tasks_free(&m);
+		at += used;
+		frames++;
+	}
+	assert_int_equal(seen, 10);
+	assert_true(frames >= 4);   /* 10 x 1.5 KB in 4 KiB frames */
+	/* everything in one frame when it fits */
+	hs_buf_reset(&b);
+	assert_int_equal(hs_enc_tasks_capped(&b, true, t, 2, 1 << 20), HS_OK);
+	f = only_frame(&b);
+	assert_int_equal(f.type, HS_MSG_BUNDLE);
+	/* one task over the cap cannot be sent */
+	hs_buf_reset(&b);
+	assert_int_equal(hs_enc_tasks_capped(&b, true, t, 3, 1000), HS_ELIMIT);
+	hs_buf_free(&b);
+}
+
 static void
 test_results_round_trip(void **state)
 {
@@ -1096,6 +1142,7 @@ main(void)
 		cmocka_unit_test(test_ids_round_trip),
 		cmocka_unit_test(test_bundle_round_trip),
 		cmocka_unit_test(test_results_round_trip),
+		cmocka_unit_test(test_tasks_split_to_the_frame_cap),
 		cmocka_unit_test(test_tag_text),
 		cmocka_unit_test(test_other_major),
 		cmocka_unit_test(test_refuse_not_object),
