@@ -546,6 +546,12 @@ setup(struct client *cl)
 	if (!cl->tick || !cl->retry || !cl->flush || !cl->startev || !cl->outev)
 		return hs_fail(HS_ENOMEM, "cannot create timers");
 	evtimer_add(cl->tick, &tick);
+	if (cl->o->monitor) {   /* one timer samples every running task */
+		struct timeval mon = {HS_MONITOR_INTERVAL_US / 1000000, HS_MONITOR_INTERVAL_US % 1000000};
+		if ((cl->monev = event_new(cl->base, -1, EV_PERSIST, monitor_cb, cl)) == NULL)
+			return hs_fail(HS_ENOMEM, "cannot create timers");
+		evtimer_add(cl->monev, &mon);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	/* orphans of our tasks become our children: reaped, never zombies */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -568,6 +574,7 @@ teardown(struct client *cl)
 	if (cl->flush) event_free(cl->flush);
 	if (cl->startev) event_free(cl->startev);
 	if (cl->outev) event_free(cl->outev);
+	if (cl->monev) event_free(cl->monev);
 	hs_buf_free(&cl->confirm);
 	if (cl->base)
 		event_base_free(cl->base);

@@ -32,7 +32,8 @@ struct hs_client_opts {
 	bool no_confirm;
 	enum hs_output output;
 	const char *out_path, *err_path;   /* HS_OUT_FILES */
-	const char *taskdir;        /* <site lib>/task: capture files */
+	const char *taskdir;        /* <site lib>/task: capture and monitor files */
+	bool monitor;               /* sample each task's usage into <taskdir>/<id>.csv */
 	double delay_start;         /* seconds before connecting; < 0: random up to |d| */
 	double idle_timeout;        /* exit after this long without work (0: never) */
 	double task_timeout;        /* per-task limit (0: none; the task's own applies) */

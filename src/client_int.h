@@ -4,11 +4,13 @@
 #define HS_CLIENT_INT_H
 
 #include <event2/event.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "auth.h"
 #include "client.h"
 #include "conn.h"
+#include "monitor.h"
 #include "task.h"
 #include "timestamp.h"
 #include "uuid.h"
@@ -25,6 +27,8 @@ struct job {
 	char start[HS_TS_LEN + 1];
 	char *command;                   /* owned: the expanded command */
 	char *outpath, *errpath;         /* owned: capture files, or NULL */
+	char *csvpath;                   /* owned: --monitor samples, or NULL */
+	struct hs_monitor_track mon;     /* --monitor: the last sample and the peaks */
 	int kill_stage;                  /* 0 none, 1 INT, 2 TERM, 3 KILL, 4 given up */
 	struct event *timer;             /* timeout escalation; owned */
 	struct client *cl;
@@ -77,6 +81,7 @@ struct client {
 	int64_t last_work_ms;            /* last time there was work (idle timeout) */
 	int64_t last_beat_ms;            /* last heartbeat sent */
 	struct event *tick, *retry, *flush, *startev, *outev, *sig[5];
+	struct event *monev;             /* --monitor: one 1 s timer for every running task */
 	/* output gathered during one loop iteration, sent once by outev */
 	struct hs_buf confirm;           /* ids to confirm, NUL-separated */
 	int nconfirm;
@@ -102,5 +107,10 @@ void jobs_ack(struct client *cl, const char *const *ids, size_t n);
 void jobs_free_all(struct client *cl);
 int jobs_outstanding(const struct client *cl);
 int jobs_drop_queued(struct client *cl);  /* not started; the server re-queues them */
+
+/* client_monitor.c (--monitor) */
+void monitor_start(struct client *cl, struct job *j);     /* j was just spawned */
+void monitor_cb(evutil_socket_t fd, short what, void *arg);  /* the 1 s timer: cl */
+void monitor_reaped(struct job *j, const struct rusage *ru);    /* j ended */
 
 #endif

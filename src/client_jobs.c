@@ -76,6 +76,7 @@ job_free(struct job *j)
 	free(j->command);
 	free(j->outpath);
 	free(j->errpath);
+	free(j->csvpath);
 	free(j);
 }
 
@@ -114,6 +115,11 @@ finish(struct client *cl, struct job *j, int64_t status)
 	set_int(&t, HS_F_EXIT_STATUS, status);
 	set_text(&t, HS_F_OUTPATH, j->outpath);
 	set_text(&t, HS_F_ERRPATH, j->errpath);
+	if (cl->o->monitor && j->pid > 0) {   /* it ran, and was watched */
+		set_text(&t, HS_F_CSVPATH, j->csvpath);
+		t.f[HS_F_CORES_MAX] = (struct hs_cell){.d = j->mon.cores_max};
+		t.f[HS_F_MEMORY_MAX] = (struct hs_cell){.d = (double)j->mon.memory_max};
+	}
 	if (!j->t.f[HS_F_SUBMIT_TIME].null && hs_ts_parse(j->t.f[HS_F_SUBMIT_TIME].s, &submit))
 		set_int(&t, HS_F_WAITED, ((j->start_us ? j->start_us : end) - submit) / 1000000);
 	set_int(&t, HS_F_DURATION, j->start_us ? (end - j->start_us) / 1000000 : 0);
@@ -328,6 +334,8 @@ start(struct client *cl, struct job *j, int slot)
 	cl->slots[slot] = j;
 	cl->nrunning++;
 	take(cl, j, 1);
+	if (cl->o->monitor)
+		monitor_start(cl, j);
 	log_info("Running task (%s)", j->t.f[HS_F_ID].s);
 	log_debug("Running task (%s) as pid %ld: %s", j->t.f[HS_F_ID].s, (long)j->pid, j->command);
 	if (limit_of(cl, j) > 0)
@@ -489,16 +497,19 @@ void
 jobs_reap(struct client *cl)
 {
 	struct job *j;
+	struct rusage ru;
 	bool gone;
 	pid_t pid;
 	int st;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+	while ((pid = wait4(-1, &st, WNOHANG, &ru)) > 0) {
 		if ((j = by_pid(cl, pid, &gone)) == NULL)
 			continue;
 		if (j->kill_stage > 0)   /* stopped on purpose: nothing of it stays */
 			kill(-j->pid, SIGKILL);
 		if (!gone) {
+			if (cl->o->monitor)
+				monitor_reaped(j, &ru);
 			cl->slots[j->slot] = NULL;
 			cl->nrunning--;
 			take(cl, j, -1);

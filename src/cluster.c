@@ -11,7 +11,12 @@
 #include "shword.h"
 #include "timestamp.h"
 
-#define CLUSTER_GRACE 30     /* seconds drained clients get to exit */
+#define CLUSTER_LATE 30      /* seconds ssh clients get to connect (on_adding) */
+/* Seconds launched processes get to exit once the server is done. Every
+ * client that connected has been drained and has left by then: what still
+ * runs is a launcher tearing down, or clients that never reached the
+ * server (more mpirun ranks than tasks) and would retry for minutes. */
+#define CLUSTER_GRACE 5
 #define MAX_WORDS 256
 
 struct cluster {
@@ -21,6 +26,9 @@ struct cluster {
 	char port[8];
 	char *env[4];                 /* for the clients: key, pin */
 	int64_t next_scale_ms;
+	struct server *srv;           /* once listening */
+	int64_t hold_until_ms;        /* on_adding: end of the wait for late ssh clients */
+	int most_clients;             /* the most seen connected at once */
 	bool stopping;
 };
 
@@ -165,6 +173,7 @@ on_ready(void *arg, struct server *srv, int port)
 	hs_err e = HS_OK;
 
 	snprintf(c->port, sizeof c->port, "%d", port);
+	c->srv = srv;
 	switch (c->o->mode) {
 	case HS_CLUSTER_LOCAL:
 		return launch_local(c);
@@ -184,12 +193,39 @@ on_ready(void *arg, struct server *srv, int port)
 	return HS_EINTERNAL;
 }
 
+/* True while the work may not end: the input is still being stored, or
+ * (ssh: one client per child) not every running ssh session has had its
+ * client connected yet, for at most CLUSTER_LATE seconds. Otherwise the
+ * first clients could finish a few tasks and stop the server before a
+ * slower ssh session connects, and that client would retry until hsx gives
+ * up on it. */
 static bool
 on_adding(void *arg)
 {
 	struct cluster *c = arg;
+	struct hs_store *st = c->sv->so.store;
+	int64_t now, left = 0;
+	int n;
 
-	return hs_serve_adding(c->sv);
+	if (hs_serve_adding(c->sv))
+		return true;
+	if (c->o->mode != HS_CLUSTER_SSH || c->hold_until_ms < 0)
+		return false;
+	if (c->srv == NULL)   /* before the launch: only if there is work for them */
+		return st->ops->remaining(st, &left) == HS_OK && left > 0;
+	if ((n = hs_server_clients(c->srv)) > c->most_clients)
+		c->most_clients = n;
+	if (hs_launch_reap(c->launch) <= c->most_clients)
+		return false;
+	now = hs_mono_ms();
+	if (c->hold_until_ms == 0)
+		c->hold_until_ms = now + CLUSTER_LATE * 1000;
+	if (now < c->hold_until_ms)
+		return true;
+	log_warning("%d ssh clients have not connected after %ds; finishing without them",
+	            hs_launch_running(c->launch) - c->most_clients, CLUSTER_LATE);
+	c->hold_until_ms = -1;
+	return false;
 }
 
 static void
@@ -307,7 +343,8 @@ hs_cluster_run(struct hs_serve *sv, const struct hs_cluster_opts *o, int *code)
 		goto out;
 	sv->so.hooks = &hooks;
 	e = hs_server_run(&sv->so, code, &r);
-	hs_launch_finish(c.launch, r.interrupted ? 0 : CLUSTER_GRACE);
+	/* no grace for clients already waited for (on_adding) */
+	hs_launch_finish(c.launch, r.interrupted || c.hold_until_ms < 0 ? 0 : CLUSTER_GRACE);
 	if (e == HS_OK) {
 		interrupted(&c, &r, code);
 		summary(&r, *code);

@@ -19,7 +19,7 @@ enum {
 	O_SLOTS = 1, O_TEMPLATE, O_BUNDLESIZE, O_BUNDLEWAIT, O_HOST, O_PORT, O_AUTH,
 	O_NO_TLS, O_TLS_CERT, O_TLS_KEY, O_TLS_CA, O_DELAY, O_NO_CONFIRM, O_OUTPUT,
 	O_ERRORS, O_CAPTURE, O_CORES, O_MEMORY, O_IDLE, O_TASK_TIMEOUT, O_RATE,
-	O_SIGNALWAIT,
+	O_SIGNALWAIT, O_MONITOR,
 };
 
 #define G_CAPTURE 1
@@ -46,6 +46,8 @@ static const struct hs_opt client_opts[] = {
 	{O_ERRORS, 'e', "errors", NULL, OPT_VALUE, "PATH", "Append task stderr to PATH.", 0},
 	{O_CAPTURE, 0, "capture", NULL, OPT_FLAG, NULL,
 	 "Keep each task's output in <site>/lib/task/<id>.out|.err.", G_CAPTURE},
+	{O_MONITOR, 0, "monitor", NULL, OPT_FLAG, NULL,
+	 "Sample each task's cores and memory into <site>/lib/task/<id>.csv.", 0},
 	{O_CORES, 'C', "client-cores", NULL, OPT_VALUE, "NUM", "Cores this client offers.", 0},
 	{O_MEMORY, 'M', "client-memory", NULL, OPT_VALUE, "MEM", "Memory this client offers.", 0},
 	{O_IDLE, 'T', "timeout", NULL, OPT_VALUE, "SEC", "Leave after SEC without work.", 0},
@@ -143,6 +145,7 @@ on_option(void *ctx, int id, const char *val)
 	case O_OUTPUT: c->o.out_path = val; c->o.output = HS_OUT_FILES; return HS_OK;
 	case O_ERRORS: c->o.err_path = val; c->o.output = HS_OUT_FILES; return HS_OK;
 	case O_CAPTURE: c->o.output = HS_OUT_CAPTURE; return HS_OK;
+	case O_MONITOR: c->o.monitor = true; return HS_OK;
 	case O_IDLE: return seconds("-T/--timeout", val, &c->o.idle_timeout, false);
 	case O_TASK_TIMEOUT: return seconds("-W/--task-timeout", val, &c->o.task_timeout, false);
 	case O_RATE: return seconds("-R/--ratelimit", val, &c->o.ratelimit, false);

@@ -25,6 +25,7 @@ enum {
 	O_DELAY, O_CAPTURE, O_OUTPUT, O_ERRORS, O_FAILURES, O_CORES, O_MEMORY,
 	O_CLIENT_CORES, O_CLIENT_MEMORY, O_IDLE, O_TASK_TIMEOUT, O_RATE, O_SIGNALWAIT,
 	O_FACTOR, O_PERIOD, O_INIT, O_MIN, O_MAX, O_NO_TLS, O_TLS_KEY, O_TLS_CERT, O_TLS_CA,
+	O_MONITOR,
 };
 
 #define G_MODE 1     /* --ssh | --mpi | --launcher */
@@ -67,6 +68,8 @@ static const struct hs_opt cluster_opts[] = {
 	 "Clients wait before connecting (negative: random up to that).", 0},
 	{O_CAPTURE, 0, "capture", NULL, OPT_FLAG, NULL,
 	 "Keep each task's output in <site>/lib/task/<id>.out|.err.", 0},
+	{O_MONITOR, 0, "monitor", NULL, OPT_FLAG, NULL,
+	 "Clients sample each task's cores and memory into <site>/lib/task/<id>.csv.", 0},
 	{O_OUTPUT, 'o', "output", NULL, OPT_VALUE, "PATH", "Task stdout to PATH (local only).", 0},
 	{O_ERRORS, 'e', "errors", NULL, OPT_VALUE, "PATH", "Task stderr to PATH (local only).", 0},
 	{O_FAILURES, 'f', "failures", NULL, OPT_VALUE, "PATH", "Args of failed tasks to PATH.", 0},
@@ -280,6 +283,7 @@ on_option(void *ctx, int id, const char *val)
 	case O_ERRORS:
 		return client_option(c, id, val);
 	case O_CAPTURE: c->capture = true; return client_arg(c, "--capture", NULL);
+	case O_MONITOR: return client_arg(c, "--monitor", NULL);
 	case O_BIND: case O_PORT: case O_NO_TLS: case O_TLS_KEY: case O_TLS_CERT: case O_TLS_CA:
 		return net_option(c, id, val);
 	case O_SSH: case O_MPI: case O_LAUNCHER: case O_AUTOSCALE: case O_SSH_ARGS:
@@ -297,8 +301,13 @@ static hs_err
 check_combinations(struct clustercmd *c)
 {
 	struct hs_serve *sv = &c->sv;
-	bool remote = c->ssh_set || c->mpi || c->launcher != NULL;
+	bool remote;
 
+	if (c->ssh_group && c->ssh != NULL)
+		return hs_fail(HS_EUSAGE, "--ssh HOST cannot be combined with --ssh-group");
+	if (c->ssh_group && !c->ssh_set)
+		c->ssh_set = true;   /* --ssh-group alone means --ssh */
+	remote = c->ssh_set || c->mpi || c->launcher != NULL;
 	if (sv->no_db && (sv->so.forever || c->restart))
 		return hs_fail(HS_EUSAGE, "--no-db cannot be combined with --forever or --restart");
 	if (c->files && (remote || c->autoscale))
@@ -310,10 +319,6 @@ check_combinations(struct clustercmd *c)
 		return hs_fail(HS_EUSAGE, "--ssh-args needs --ssh");
 	if (c->forward_env && !c->ssh_set)
 		return hs_fail(HS_EUSAGE, "-E/--env needs --ssh");
-	if (c->ssh_group && c->ssh != NULL)
-		return hs_fail(HS_EUSAGE, "--ssh HOST cannot be combined with --ssh-group");
-	if (c->ssh_group && !c->ssh_set)
-		c->ssh_set = true;   /* --ssh-group alone means --ssh */
 	if (c->autoscale && (c->ssh_set || c->mpi || sv->no_db))
 		return hs_fail(HS_EUSAGE, "-A/--autoscaling cannot be combined with --ssh, --mpi "
 		               "or --no-db");

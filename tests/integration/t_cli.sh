@@ -80,9 +80,14 @@ test_mutually_exclusive_options() {
 	assert_has "$err" "is not allowed with"
 }
 
-test_hsx_is_not_available_yet() {
+test_hsx_is_hs_cluster() {
 	ln -s "$HS_BIN" hsx
-	run ./hsx -t 'echo {}'
+	run ./hsx --help
+	assert_rc 0
+	assert_has "$out" "hs cluster"
+	run ./hsx --bogus
 	assert_rc 2
-	assert_has "$err" "not part of this release"
+	assert_has "$err" "bogus"
+	run hs --help
+	assert_has "$out" "cluster"
 }

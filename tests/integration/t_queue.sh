@@ -352,3 +352,64 @@ for i in range(60): print('echo %d ' % i + 'x' * 20000 + ' > /dev/null')" | hs s
 	wait_exit "$SPID" 20
 	assert_eq 60 "$(sql 'select count(*) from task where exit_status = 0')" "tasks run"
 }
+
+# hog.py SECONDS MB: hold MB of resident memory and keep one core busy.
+write_hog() {
+	cat > hog.py <<'X'
+import sys, time
+x = bytearray(int(sys.argv[2]) * 1024 * 1024)
+t = time.time()
+while time.time() - t < float(sys.argv[1]):
+    pass
+X
+}
+
+test_queue_monitor_samples_the_whole_process_group() {
+	q_setup
+	write_hog
+	# two hogs under one sh: the group holds ~100 MB and (on 2+ CPUs) ~2
+	# cores, where the sh alone (what HyperShell samples) uses next to nothing
+	hs submit -m 10MB -- "python3 $PWD/hog.py 2.5 50 & python3 $PWD/hog.py 2.5 50; wait"
+	hs submit -- "echo \$TASK_CSVPATH > $PWD/csvenv"
+	start_server
+	start_client c1 --monitor -N 2
+	wait_exit "$SPID" 30; assert_eq 0 "$wrc" "server exit status"
+	wait_exit "$CPID" 10; assert_eq 0 "$wrc" "client exit status ($(tail -3 "$TMP/c1.err"))"
+	local id csv dir="$HYPERSHELL_SITE/lib/task" row
+	id=$(sql "select id from task where args like 'python3%'")
+	csv="$dir/$id.csv"
+	assert_eq "$csv" "$(sql "select csvpath from task where id = '$id'")" "csvpath"
+	[ -f "$csv" ] || fail "no $csv"
+	assert_eq "time,cores,memory" "$(head -1 "$csv")" "CSV header"
+	[ "$(tail -n +2 "$csv" | wc -l)" -ge 2 ] || fail "fewer than 2 samples: $(cat "$csv")"
+	tail -n +2 "$csv" | grep -Evq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\.[0-9]{6}\+00:00,[0-9]+\.[0-9]{2},[0-9]+$' &&
+		fail "malformed samples: $(cat "$csv")"
+	row=$(sql "select cores_max > 0.5, memory_max >= 40 * 1048576, memory_max >= 80 * 1048576
+		from task where id = '$id'")
+	assert_eq "1|1|1" "$row" "cores_max > 0.5, memory_max >= 40 MB, summed over both hogs ($(sql \
+		"select cores_max, memory_max from task where id = '$id'"))"
+	# the allocation (10 MB) is exceeded: one warning, not one per sample
+	assert_eq 1 "$(grep -c "Resource limit exceeded ($id): memory" "$TMP/c1.err")" "memory warnings"
+	# a task shorter than one sample still gets its peaks (from wait4) and a CSV
+	id=$(sql "select id from task where args like 'echo%'")
+	assert_eq "$dir/$id.csv" "$(cat csvenv)" "TASK_CSVPATH"
+	assert_eq "$dir/$id.csv|1" "$(sql "select csvpath, memory_max > 0 from task where id = '$id'")"
+	assert_eq "time,cores,memory" "$(cat "$dir/$id.csv")" "CSV of a short task"
+	# without --monitor: no csvpath, no peaks
+	hs submit -- true
+	start_server
+	start_client c2
+	wait_exit "$SPID" 20
+	wait_exit "$CPID" 10
+	assert_eq "||" "$(sql "select csvpath, cores_max, memory_max from task where args = 'true'")"
+}
+
+test_queue_monitor_through_hsx() {
+	q_setup
+	write_hog
+	echo "python3 $PWD/hog.py 1.5 45" > tasks.txt
+	run "$(dirname "$HS_BIN")/hsx" tasks.txt --monitor -N 1
+	assert_rc 0
+	assert_eq "1|1" "$(sql "select csvpath is not null, memory_max >= 40 * 1048576 from task")" \
+		"hsx forwards --monitor ($(sql 'select csvpath, cores_max, memory_max from task'))"
+}

@@ -589,7 +589,7 @@ test_tasks_split_to_the_frame_cap(void **state)
 {
 	struct hs_buf b = HS_BUF_INIT(1 << 22);
 	char big[1500];
-	char ids[10][40];
+	char ids[10][64];
 	struct hs_task t[10];
 	struct hs_msg_tasks m;
 	struct hs_frame f;
