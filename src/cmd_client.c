@@ -223,6 +223,19 @@ key_from_stdin(char *key, size_t size)
 	return HS_OK;
 }
 
+/* Tasks must never see the key: wipe it where the kernel shows our
+ * environment (/proc/PID/environ reads the original block, which unsetenv
+ * leaves as it was), then drop the variable. */
+static void
+forget_env_key(void)
+{
+	char *v = getenv("HYPERSHELL_SERVER_AUTH");
+
+	if (v != NULL)
+		explicit_bzero(v, strlen(v));
+	unsetenv("HYPERSHELL_SERVER_AUTH");
+}
+
 /* --- run ------------------------------------------------------------------ */
 
 static void
@@ -274,7 +287,7 @@ run(struct clientcmd *c, int *code)
 	if (e == HS_OK && (e = exports(c)) == HS_OK)
 		e = hs_netcfg_load(c->app, false, &c->cli, &net);
 	explicit_bzero(key, sizeof key);
-	unsetenv("HYPERSHELL_SERVER_AUTH");   /* tasks must never see the key */
+	forget_env_key();
 	if (e != HS_OK)
 		goto out;
 	if (net.key == NULL || strcmp(net.key, "<not-secure>") == 0)

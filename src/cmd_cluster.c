@@ -252,8 +252,8 @@ mode_option(struct clustercmd *c, int id, const char *val)
 	case O_AUTOSCALE:
 		c->autoscale = true;
 		if (val != NULL && strcmp(val, "fixed") != 0 && strcmp(val, "dynamic") != 0)
-			return hs_fail(HS_EUSAGE, "-A/--autoscaling expects fixed or dynamic, got '%s'",
-			               val);
+			return hs_fail(HS_EUSAGE, "-A/--autoscaling expects fixed or dynamic, got '%s' "
+			               "(give FILE before -A)", val);
 		c->policy = val;
 		return HS_OK;
 	case O_SSH_ARGS: c->ssh_args = val; return HS_OK;
@@ -470,15 +470,17 @@ mode(struct clustercmd *c)
 {
 	bool remote = c->ssh_set || c->mpi || c->launcher != NULL;
 
-	addresses(c, remote || c->autoscale);
-	programs(c);
 	c->co.launcher = c->mpi ? "mpirun" : c->launcher;
+	if (c->autoscale && c->co.launcher == NULL)
+		c->co.launcher = cfg_str(c->sv.app->cfg, "autoscale.launcher");
+	/* autoscaling without a launcher starts clients on this host */
+	remote = remote || (c->autoscale && c->co.launcher != NULL && *c->co.launcher);
+	addresses(c, remote);
+	programs(c);
 	c->co.ssh_args = c->ssh_args ? c->ssh_args : cfg_str(c->sv.app->cfg, "ssh.args");
 	c->co.forward_env = c->forward_env;
 	if (c->autoscale) {
 		c->co.mode = HS_CLUSTER_AUTOSCALE;
-		if (c->co.launcher == NULL)
-			c->co.launcher = cfg_str(c->sv.app->cfg, "autoscale.launcher");
 		return scale_settings(c);
 	}
 	if (c->ssh_set) {

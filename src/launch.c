@@ -173,7 +173,8 @@ exited(struct hs_launch *l, struct child *k, int st)
 	if (WIFEXITED(st))
 		log_warning("%s exited with status %d", k->what, WEXITSTATUS(st));
 	else if (WIFSIGNALED(st))
-		log_warning("%s was killed by %s", k->what, strsignal(WTERMSIG(st)));
+		log_warning("%s was killed by signal %d (%s)", k->what, WTERMSIG(st),
+		            strsignal(WTERMSIG(st)));
 }
 
 int
