@@ -479,6 +479,12 @@ teardown(struct server *srv)
 		srv->gone = g->next;
 		free(g);
 	}
+	while (srv->results) {   /* never written: their clients send them again */
+		struct pending *p = srv->results;
+		srv->results = p->next;
+		hs_msg_tasks_free(&p->msg);
+		free(p);
+	}
 	if (srv->base)
 		event_base_free(srv->base);
 	SSL_CTX_free(srv->ctx);

@@ -16,6 +16,9 @@
 #define SERVER_FLUSH_MS 20        /* results wait at most this long to be written */
 #define SERVER_FLUSH_MAX 2000     /* ...or until this many are waiting */
 #define SERVER_SCHEDULE_MAX 1000  /* most tasks handed to one client per pass */
+#define SERVER_BEAT_MS 2000       /* how often a server says it is alive */
+#define DB_RETRY_MIN_MS 250       /* first retry of results the database refused */
+#define DB_RETRY_MAX_MS 30000
 
 enum session_state { S_TLS, S_HELLO, S_AUTH, S_READY };
 
@@ -90,6 +93,9 @@ struct server {
 	bool draining;                     /* no new work: finish and exit */
 	bool done;                         /* draining because all work is done */
 	bool adding;                       /* the embedding still adds tasks */
+	int64_t last_beat_ms;              /* when we last beat in the server table */
+	int64_t db_down_ms;                /* when the database went away, or 0 */
+	int64_t db_backoff_ms;             /* the current wait before writing again */
 	int signals;
 	int exit_code;
 	double cpu0;                       /* CPU seconds used before serving began */
@@ -111,5 +117,7 @@ hs_err work_start(struct server *srv);
 void work_begin_drain(struct server *srv, const char *why);
 void work_maybe_exit(struct server *srv);
 void work_summary(struct server *srv);
+void work_db_down(struct server *srv, const char *what);
+void work_db_up(struct server *srv);
 
 #endif

@@ -71,7 +71,9 @@ dispatch(struct session *s)
 	e = srv->o->store->ops->schedule(srv->o->store, srv->group, n, srv->o->eager,
 	                                 &l, send_bundles, &d);
 	if (e != HS_OK)
-		log_error("Scheduling failed: %s", hs_detail());
+		work_db_down(srv, "scheduling");
+	else
+		work_db_up(srv);
 	s->want -= (int)d.sent;
 	s->running += (int64_t)d.sent;
 	srv->st.sent += (int64_t)d.sent;
@@ -258,7 +260,7 @@ work_results(struct session *s, struct hs_msg_tasks *msg)
 	*srv->results_tail = p;
 	srv->results_tail = &p->next;
 	srv->nresults += (int)msg->n;
-	if (srv->nresults >= SERVER_FLUSH_MAX) {
+	if (srv->nresults >= SERVER_FLUSH_MAX && srv->db_down_ms == 0) {
 		work_flush(srv);
 	} else if (!srv->flush_armed) {
 		srv->flush_armed = true;
@@ -292,21 +294,20 @@ task_seconds(struct server *srv, const struct hs_task *r)
 		srv->st.task_seconds += (double)(b - a) / 1e6;
 }
 
-static void
+static hs_err
 store_one(struct server *srv, struct pending *p, const struct hs_task *r)
 {
 	struct hs_store *st = srv->o->store;
 	struct hs_outcome out;
+	hs_err e;
 
-	if (st->ops->complete(st, r, p->client_id, p->host, srv->o->attempts, &out) != HS_OK) {
-		log_error("Cannot store the result of task %s: %s", r->f[HS_F_ID].s, hs_detail());
-		return;
-	}
+	if ((e = st->ops->complete(st, r, p->client_id, p->host, srv->o->attempts, &out)) != HS_OK)
+		return e;
 	if (!out.accepted) {
 		srv->st.refused_results++;
 		log_warning("Refused a late result for task (%s) from %s: it was re-queued, "
 		            "cancelled or already finished", r->f[HS_F_ID].s, p->host);
-		return;
+		return HS_OK;
 	}
 	srv->st.completed++;
 	task_seconds(srv, r);
@@ -321,6 +322,7 @@ store_one(struct server *srv, struct pending *p, const struct hs_task *r)
 	}
 	if (p->sess != NULL && p->sess->running > 0)
 		p->sess->running--;
+	return HS_OK;
 }
 
 static void
@@ -338,6 +340,60 @@ acknowledge(struct pending *p)
 	free(ids);
 }
 
+/* --- database outages ------------------------------------------------------
+ * One line when the database goes away and one when it is back, however
+ * many results or scans fail in between. */
+
+void
+work_db_down(struct server *srv, const char *what)
+{
+	if (srv->db_down_ms != 0)
+		return;
+	srv->db_down_ms = hs_mono_ms();
+	log_error("Database unavailable (%s): %s; results are kept and writing is retried",
+	          what, hs_detail());
+}
+
+void
+work_db_up(struct server *srv)
+{
+	if (srv->db_down_ms == 0)
+		return;
+	log_info("Database available again after %.1fs", (double)(hs_mono_ms() - srv->db_down_ms) / 1000);
+	srv->db_down_ms = 0;
+	srv->db_backoff_ms = 0;
+}
+
+/* Results could not be written: keep them (in order, ahead of newer ones)
+ * and try again later, backing off to DB_RETRY_MAX_MS. */
+static void
+keep_results(struct server *srv, struct pending *list)
+{
+	struct pending *last = list;
+	struct timeval tv;
+	int n = 0;
+
+	for (struct pending *p = list; p != NULL; p = p->next) {
+		n += (int)p->msg.n;
+		last = p;
+	}
+	last->next = srv->results;
+	if (srv->results == NULL)
+		srv->results_tail = &last->next;
+	srv->results = list;
+	srv->nresults += n;
+	srv->db_backoff_ms = srv->db_backoff_ms ? srv->db_backoff_ms * 2 : DB_RETRY_MIN_MS;
+	if (srv->db_backoff_ms > DB_RETRY_MAX_MS)
+		srv->db_backoff_ms = DB_RETRY_MAX_MS;
+	tv = ms_tv(srv->db_backoff_ms);
+	if (srv->flush_armed)
+		evtimer_del(srv->flush);
+	srv->flush_armed = true;
+	evtimer_add(srv->flush, &tv);
+}
+
+/* Write every waiting result in one transaction; acknowledge them once
+ * committed. */
 void
 work_flush(struct server *srv)
 {
@@ -351,23 +407,26 @@ work_flush(struct server *srv)
 	srv->results_tail = &srv->results;
 	srv->nresults = 0;
 	if ((e = st->ops->begin(st)) == HS_OK) {
-		for (p = list; p != NULL; p = p->next)
-			for (size_t i = 0; i < p->msg.n; i++)
-				store_one(srv, p, &p->msg.tasks[i]);
-		e = st->ops->commit(st);
+		for (p = list; p != NULL && e == HS_OK; p = p->next)
+			for (size_t i = 0; i < p->msg.n && e == HS_OK; i++)
+				e = store_one(srv, p, &p->msg.tasks[i]);
+		e = e == HS_OK ? st->ops->commit(st) : (st->ops->rollback(st), e);
 	}
+	if (e != HS_OK) {
+		work_db_down(srv, "storing results");
+		keep_results(srv, list);
+		return;
+	}
+	work_db_up(srv);
 	for (p = list; p != NULL; p = next) {
 		next = p->next;
-		if (e == HS_OK)
-			acknowledge(p);   /* unacknowledged results are sent again */
+		acknowledge(p);
 		hs_msg_tasks_free(&p->msg);
 		free(p);
 	}
 	for (struct session *s = srv->sessions; s != NULL; s = s->next)
 		if (s->conn != NULL && s->conn->enc.len > 0)
 			hs_conn_send(s->conn);
-	if (e != HS_OK)
-		log_error("Cannot store results (clients will send them again): %s", hs_detail());
 	work_schedule(srv);
 	work_maybe_exit(srv);
 }
@@ -465,6 +524,29 @@ status(struct server *srv)
 	         (long long)srv->st.timeouts);
 }
 
+static hs_err recover_servers(struct server *srv, int64_t *n);
+
+/* Tell the servers sharing the database we are alive, and take over the
+ * tasks of any that is not. */
+static void
+beat(struct server *srv, int64_t now)
+{
+	struct hs_store *st = srv->o->store;
+	int64_t n = 0;
+
+	if (now - srv->last_beat_ms < SERVER_BEAT_MS)
+		return;
+	srv->last_beat_ms = now;
+	if (st->ops->server_beat(st, srv->server_id, srv->host, srv->port) != HS_OK ||
+	    recover_servers(srv, &n) != HS_OK) {
+		work_db_down(srv, "registering the server");
+		return;
+	}
+	work_db_up(srv);
+	if (n > 0)
+		log_warning("Re-queued %lld tasks of a server that stopped answering", (long long)n);
+}
+
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -473,6 +555,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 
 	heartbeats(srv, now);
 	evict_silent(srv, now);
+	beat(srv, now);
 	if (srv->o->hooks != NULL && srv->o->hooks->tick != NULL)
 		srv->o->hooks->tick(srv->o->hooks->arg, srv);
 	if (now - srv->last_status_ms >= (int64_t)(srv->o->status_interval * 1000)) {
@@ -483,6 +566,18 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 
 /* --- start and stop ------------------------------------------------------- */
 
+/* Servers silent for evict seconds are gone, as clients are: their
+ * unfinished tasks run again. */
+static hs_err
+recover_servers(struct server *srv, int64_t *n)
+{
+	struct hs_store *st = srv->o->store;
+	char cutoff[HS_TS_LEN + 1];
+
+	hs_ts_format(hs_now_us() - (int64_t)(srv->o->evict * 1e6), cutoff);
+	return st->ops->recover(st, srv->server_id, srv->host, srv->port, cutoff, n);
+}
+
 static hs_err
 recover(struct server *srv)
 {
@@ -491,7 +586,8 @@ recover(struct server *srv)
 	int64_t n = 0;
 	hs_err e;
 
-	if ((e = st->ops->requeue(st, NULL, &n)) != HS_OK)
+	if ((e = st->ops->server_beat(st, srv->server_id, srv->host, srv->port)) != HS_OK ||
+	    (e = recover_servers(srv, &n)) != HS_OK)
 		return e;
 	if (n > 0)
 		log_warning("Re-queued %lld tasks a previous server left unfinished", (long long)n);

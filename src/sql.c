@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "uuid.h"
+
 #define SQL_TEXT_MAX (1 << 20)
 
 void
@@ -113,8 +115,16 @@ cond_sql(struct sql_stmt *st, const struct sql_dialect *d,
 
 	if (c->op == HS_OP_MATCH)
 		return d->regex(st, c->field, c->value.s);
-	if ((e = sql_column(st, c->field)) != HS_OK)
+	/* a uuid column against text that is no uuid: compare as text (a
+	 * typed engine would refuse the value; no row matches either way) */
+	if (hs_fields[c->field].type == HS_FT_UUID && !c->value.null &&
+	    !hs_uuid_valid(c->value.s)) {
+		if ((e = sql_add(st, "CAST(")) != HS_OK || (e = sql_column(st, c->field)) != HS_OK ||
+		    (e = sql_add(st, " AS TEXT)")) != HS_OK)
+			return e;
+	} else if ((e = sql_column(st, c->field)) != HS_OK) {
 		return e;
+	}
 	if (c->value.null)
 		return sql_add(st, c->op == HS_OP_EQ ? " IS NULL" : " IS NOT NULL");
 	if ((e = hs_buf_printf(&st->sql, " %s ", c->op == HS_OP_EQ ? "=" :

@@ -26,9 +26,8 @@ hs_store_open(struct hs_config *cfg, const struct hs_paths *paths,
 	hs_err e;
 
 	*out = NULL;
-	if (provider != NULL && strcasecmp(provider, "sqlite") != 0)
-		return hs_fail(HS_ECONFIG, "database.provider = \"%s\" is not available "
-		               "in this build (sqlite only)", provider);
+	if (provider != NULL && strncasecmp(provider, "postgres", 8) == 0)
+		return hs_store_pg_open(cfg, mode == HS_OPEN_EPHEMERAL ? HS_OPEN_CREATE : mode, out);
 	if ((e = sqlite_path(cfg, paths, &path)) != HS_OK)
 		return e;
 	e = hs_store_sqlite_open(path, cfg, mode, out);

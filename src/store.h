@@ -1,8 +1,8 @@
 /* store.h: the storage interface.
  *
  * Commands talk to the task database only through these operations; a
- * backend (SQLite in store_sqlite.c; PostgreSQL and the in-memory store
- * for --no-db later) fills in struct hs_store_ops. No caller tests which
+ * backend (SQLite in store_sqlite.c, PostgreSQL in store_pg.c) fills in
+ * struct hs_store_ops. No caller tests which
  * backend it has. Every operation returns an hs_err with a detail set by
  * hs_fail(); database problems are HS_EDB (exit 5).
  */
@@ -19,7 +19,7 @@
 #include "task.h"
 #include "where.h"
 
-#define HS_SCHEMA_VERSION 1   /* schema this build reads and writes */
+#define HS_SCHEMA_VERSION 2   /* schema this build reads and writes */
 
 /* Which tasks an operation applies to: all conditions ANDed. */
 struct hs_query {
@@ -123,9 +123,17 @@ struct hs_store_ops {
 	hs_err (*complete)(struct hs_store *s, const struct hs_task *result,
 	                   const char *client_id, const char *client_host,
 	                   int attempts, struct hs_outcome *out);
-	/* Un-schedule every started-but-unfinished task (start-up recovery);
-	 * with client_id, only that client's (eviction). *n gets the count. */
+	/* Un-schedule client_id's started-but-unfinished tasks (eviction).
+	 * *n gets the count. */
 	hs_err (*requeue)(struct hs_store *s, const char *client_id, int64_t *n);
+	/* Servers sharing the database: server id (listening on host:port)
+	 * is alive; called every few seconds. */
+	hs_err (*server_beat)(struct hs_store *s, const char *id, const char *host, int port);
+	/* Re-queue the unfinished tasks of servers that are gone, and forget
+	 * them: the one id replaces on host:port (it cannot be alive: id has
+	 * the port), and every one not seen since cutoff (a timestamp). */
+	hs_err (*recover)(struct hs_store *s, const char *id, const char *host, int port,
+	                  const char *cutoff, int64_t *n);
 	/* The client table: register (upsert, un-evicts) and disconnect. */
 	hs_err (*client_connect)(struct hs_store *s, const char *id, const char *host,
 	                         const char *server_id, const char *server_host);
@@ -178,5 +186,9 @@ void hs_store_close(struct hs_store *s);
 /* Backends. */
 hs_err hs_store_sqlite_open(const char *path, struct hs_config *cfg,
                             enum hs_open_mode mode, struct hs_store **out);
+/* PostgreSQL: database.host, port, database, schema, user, password (or
+ * url), the ssl keys and connect_args, as libpq parameters. */
+hs_err hs_store_pg_open(struct hs_config *cfg, enum hs_open_mode mode,
+                        struct hs_store **out);
 
 #endif

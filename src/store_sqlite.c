@@ -70,12 +70,21 @@ static const char *schema_v1[] = {
 	NULL,
 };
 
+/* Servers sharing the database, for recovering a dead one's tasks. */
+static const char *schema_v2[] = {
+	"CREATE TABLE IF NOT EXISTS server ("
+	" id TEXT NOT NULL PRIMARY KEY, host TEXT NOT NULL, port INTEGER NOT NULL,"
+	" started_at DATETIME NOT NULL, seen_at DATETIME NOT NULL)",
+	NULL,
+};
+
 /* migrations[v] brings a database from version v to v + 1. */
 static const struct {
 	const char **sql;
 	const char *description;
 } migrations[HS_SCHEMA_VERSION] = {
 	{schema_v1, "initial schema"},
+	{schema_v2, "server registry"},
 };
 
 static const char *insert_sql =
@@ -733,6 +742,8 @@ static const struct hs_store_ops sqlite_ops = {
 	.schedule = sqlite_schedule,
 	.complete = sqlite_complete,
 	.requeue = sqlite_requeue,
+	.server_beat = sqlite_server_beat,
+	.recover = sqlite_recover,
 	.client_connect = sqlite_client_connect,
 	.client_disconnect = sqlite_client_disconnect,
 	.group_state = sqlite_group_state,

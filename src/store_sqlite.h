@@ -47,6 +47,9 @@ hs_err sqlite_complete(struct hs_store *s, const struct hs_task *result,
                        const char *client_id, const char *client_host,
                        int attempts, struct hs_outcome *out);
 hs_err sqlite_requeue(struct hs_store *s, const char *client_id, int64_t *n);
+hs_err sqlite_server_beat(struct hs_store *s, const char *id, const char *host, int port);
+hs_err sqlite_recover(struct hs_store *s, const char *id, const char *host, int port,
+                      const char *cutoff, int64_t *n);
 hs_err sqlite_client_connect(struct hs_store *s, const char *id, const char *host,
                              const char *server_id, const char *server_host);
 hs_err sqlite_client_disconnect(struct hs_store *s, const char *id, bool evicted);

@@ -303,17 +303,52 @@ run(struct sqlite_store *s, const char *sql, const char *what,
 	return e;
 }
 
+#define REQUEUE_SQL \
+	"UPDATE task SET server_id = NULL, server_host = NULL, schedule_time = NULL," \
+	" client_id = NULL, client_host = NULL, command = NULL, start_time = NULL" \
+	" WHERE schedule_time IS NOT NULL AND completion_time IS NULL"
+
 hs_err
 sqlite_requeue(struct hs_store *hs, const char *client_id, int64_t *n)
 {
-	static const char *sql =
-		"UPDATE task SET server_id = NULL, server_host = NULL, schedule_time = NULL,"
-		" client_id = NULL, client_host = NULL, command = NULL, start_time = NULL"
-		" WHERE schedule_time IS NOT NULL AND completion_time IS NULL";
-	char full[512];
+	return run(S(hs), REQUEUE_SQL " AND client_id = ?1", "re-queueing tasks", &client_id,
+	           1, n);
+}
 
-	snprintf(full, sizeof full, "%s%s", sql, client_id ? " AND client_id = ?1" : "");
-	return run(S(hs), full, "re-queueing tasks", &client_id, client_id ? 1 : 0, n);
+hs_err
+sqlite_server_beat(struct hs_store *hs, const char *id, const char *host, int port)
+{
+	char now[HS_TS_LEN + 1], p[16];
+	const char *v[4] = {id, host, p, now};
+
+	snprintf(p, sizeof p, "%d", port);
+	hs_ts_format(hs_now_us(), now);
+	return run(S(hs), "INSERT INTO server (id, host, port, started_at, seen_at)"
+	           " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (id) DO UPDATE SET"
+	           " seen_at = excluded.seen_at", "registering the server", v, 4, NULL);
+}
+
+/* The servers that count as alive: ?1 itself, and those seen since ?4
+ * except the one ?1 replaced on host ?2, port ?3. */
+#define ALIVE_SQL \
+	"SELECT id FROM server WHERE id = ?1 OR (seen_at >= ?4 AND" \
+	" NOT (host = ?2 AND port = ?3))"
+
+hs_err
+sqlite_recover(struct hs_store *hs, const char *id, const char *host, int port,
+               const char *cutoff, int64_t *n)
+{
+	char p[16];
+	const char *v[4] = {id, host, p, cutoff};
+	hs_err e;
+
+	snprintf(p, sizeof p, "%d", port);
+	e = run(S(hs), REQUEUE_SQL " AND (server_id IS NULL OR server_id NOT IN (" ALIVE_SQL "))",
+	        "re-queueing tasks", v, 4, n);
+	if (e == HS_OK)
+		e = run(S(hs), "DELETE FROM server WHERE id NOT IN (" ALIVE_SQL ")",
+		        "forgetting servers", v, 4, NULL);
+	return e;
 }
 
 hs_err

@@ -34,4 +34,17 @@ assert_lacks() {  # haystack needle [what]
 
 # A database path for raw checks with the sqlite3 CLI.
 db() { echo "$HYPERSHELL_SITE/lib/main.db"; }
-sql() { sqlite3 "$(db)" "$@"; }
+# sql QUERY: raw SQL on the test's database, as the sqlite3 CLI prints
+# it (columns joined by '|'); on PostgreSQL through psql in its schema.
+sql() {
+	if [ "${HYPERSHELL_DATABASE_PROVIDER:-sqlite}" = postgres ]; then
+		psql "$HS_PG_URL" -X -q -A -t -F '|' -v ON_ERROR_STOP=1 \
+			-c "SET search_path TO $HYPERSHELL_DATABASE_SCHEMA" -c "$*" 2>&1
+	else
+		sqlite3 "$(db)" "$@"
+	fi
+}
+on_pg() { [ "${HYPERSHELL_DATABASE_PROVIDER:-sqlite}" = postgres ]; }
+# sqlite_only: the rest of this test is about the SQLite file itself
+# (WAL, pragmas, file modes): it passes without running on PostgreSQL.
+sqlite_only() { on_pg && { echo "skipped on PostgreSQL: SQLite file behaviour"; exit 0; }; return 0; }

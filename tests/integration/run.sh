@@ -3,6 +3,9 @@
 # in a fresh directory and shell, against the binary in $HS_BIN. A test
 # fails if it exits non-zero, times out, or leaves a sanitizer report.
 # usage: HS_BIN=build/hs run.sh [LABEL] [FILTER]
+# With HS_TEST_PG=1 and HS_PG_URL (scripts/pg.sh start), every test runs
+# on PostgreSQL, in a schema of its own; tests that call `sqlite_only`
+# are skipped there.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 label=${1:-integration}
@@ -22,6 +25,11 @@ for file in "$here"/t_*.sh; do
 			export TMP="$dir" HOME="$dir/home" HYPERSHELL_SITE="$dir/site"
 			unset HYPERSHELL_CONFIG_FILE EDITOR VISUAL
 			export NO_COLOR=1
+			if [ -n "${HS_TEST_PG:-}" ]; then   # the PostgreSQL run: a schema per test
+				export HYPERSHELL_DATABASE_PROVIDER=postgres
+				export HYPERSHELL_DATABASE_URL="$HS_PG_URL"
+				export HYPERSHELL_DATABASE_SCHEMA="t$(printf '%s' "$t" | md5sum | cut -c1-20)"
+			fi
 			export ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=$dir/sanitizer"
 			export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$dir/sanitizer"
 			source "$here/lib.sh"

@@ -6,11 +6,12 @@ test_initdb_creates_schema() {
 	assert_has "$err" "Initialized database"
 	assert_eq "client
 schema_version
+server
 task" "$(sql "select name from sqlite_master where type='table' order by name")"
 	assert_has "$(sql "select name from sqlite_master where type='index'")" "index_tasks_unscheduled"
 	run hs initdb
 	assert_rc 0
-	assert_eq 1 "$(sql 'select count(*) from schema_version')" "idempotent"
+	assert_eq 2 "$(sql 'select count(*) from schema_version')" "idempotent"
 }
 
 test_initdb_truncate_needs_yes_without_tty() {
@@ -124,12 +125,16 @@ test_database_file_from_config() {
 	assert_eq 1 "$(sqlite3 "$TMP/other.db" 'select count(*) from task')"
 }
 
-test_provider_postgres_not_in_this_build() {
+test_provider_postgres_unreachable_is_one_line_exit_5() {
 	mkdir -p "$HYPERSHELL_SITE"
-	printf '[database]\nprovider = "postgres"\n' > "$HYPERSHELL_SITE/config.toml"
+	printf '[database]\nprovider = "postgres"\nhost = "127.0.0.1"\nport = 1\npassword = "s3cret-pw"\n' \
+		> "$HYPERSHELL_SITE/config.toml"
+	unset HYPERSHELL_DATABASE_URL HYPERSHELL_DATABASE_SCHEMA
 	run hs list --count
-	assert_rc 3
-	assert_has "$err" "not available"
+	assert_rc 5
+	assert_has "$err" "cannot connect to database postgresql://"
+	assert_eq 1 "$(printf '%s\n' "$err" | wc -l)" "lines of error"
+	assert_lacks "$err" "s3cret-pw"
 }
 
 test_database_shorthand_names_sqlite_file() {

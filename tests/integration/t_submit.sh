@@ -14,7 +14,7 @@ test_submit_creates_site_dirs_and_wal() {
 	[ -d "$HYPERSHELL_SITE/lib/task" ] || fail "lib/task missing"
 	[ -d "$HYPERSHELL_SITE/log" ] || fail "log missing"
 	assert_eq wal "$(sql 'pragma journal_mode')"
-	assert_eq 1 "$(sql 'select max(version) from schema_version')"
+	assert_eq 2 "$(sql 'select max(version) from schema_version')"
 }
 
 test_submit_file_and_implicit_file() {

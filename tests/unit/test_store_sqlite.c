@@ -295,7 +295,7 @@ test_newer_schema_refused(void **state)
 	hs_store_close(st);
 	st = NULL;
 	raw_sql(dbpath, "INSERT INTO schema_version VALUES (99, 'x', 'future')");
-	open_bad(HS_OPEN_WRITE, "has schema version 99, newer than this hs supports (1); upgrade hs");
+	open_bad(HS_OPEN_WRITE, "has schema version 99, newer than this hs supports (2); upgrade hs");
 	open_bad(HS_OPEN_INIT, "newer than this hs supports");
 }
 
@@ -317,7 +317,26 @@ test_foreign_database_adopted_by_init(void **state)
 	open_db(HS_OPEN_INIT);
 	hs_store_close(st);
 	st = NULL;
-	assert_int_equal(raw_sql(dbpath, "SELECT max(version) FROM schema_version"), 1);
+	assert_int_equal(raw_sql(dbpath, "SELECT max(version) FROM schema_version"),
+	                 HS_SCHEMA_VERSION);
+	open_db(HS_OPEN_WRITE);
+}
+
+/* A version-1 database (before the server table) is upgraded by init only. */
+static void
+test_schema_1_is_migrated(void **state)
+{
+	open_db(HS_OPEN_INIT);
+	hs_store_close(st);
+	st = NULL;
+	raw_sql(dbpath, "DROP TABLE server");
+	raw_sql(dbpath, "DELETE FROM schema_version WHERE version = 2");
+	open_bad(HS_OPEN_WRITE, "has schema version 1; run 'hs initdb' to upgrade it to 2");
+	open_db(HS_OPEN_INIT);
+	hs_store_close(st);
+	st = NULL;
+	assert_int_equal(raw_sql(dbpath, "SELECT max(version) FROM schema_version"), 2);
+	assert_int_equal(raw_sql(dbpath, "SELECT count(*) FROM server"), 0);
 	open_db(HS_OPEN_WRITE);
 }
 
@@ -847,11 +866,18 @@ test_store_open_from_config(void **state)
 	assert_non_null(strstr(hs_detail(), "/nonexistent-dir-for-hs-test/x.db does not exist"));
 	hs_config_free(cfg);
 	unsetenv("HYPERSHELL_DATABASE_FILE");
+	/* postgres is another backend: nothing listens on port 1 */
 	setenv("HYPERSHELL_DATABASE_PROVIDER", "postgres", 1);
+	setenv("HYPERSHELL_DATABASE_HOST", "127.0.0.1", 1);
+	setenv("HYPERSHELL_DATABASE_PORT", "1", 1);
 	assert_int_equal(hs_config_load(&cfg, &paths), HS_OK);
-	assert_int_equal(hs_store_open(cfg, &paths, HS_OPEN_CREATE, &s), HS_ECONFIG);
-	assert_non_null(strstr(hs_detail(), "database.provider = \"postgres\" is not available"));
+	assert_int_equal(hs_store_open(cfg, &paths, HS_OPEN_CREATE, &s), HS_EDB);
+	assert_null(s);
+	assert_non_null(strstr(hs_detail(), "cannot connect to database postgresql://"));
 	hs_config_free(cfg);
+	unsetenv("HYPERSHELL_DATABASE_PROVIDER");
+	unsetenv("HYPERSHELL_DATABASE_HOST");
+	unsetenv("HYPERSHELL_DATABASE_PORT");
 	hs_paths_free(&paths);
 }
 
@@ -868,6 +894,7 @@ main(void)
 		T(test_empty_file_needs_init),
 		T(test_newer_schema_refused),
 		T(test_foreign_database_adopted_by_init),
+		T(test_schema_1_is_migrated),
 		T(test_incompatible_task_table),
 		T(test_insert_and_select_round_trip),
 		T(test_get_by_id),
