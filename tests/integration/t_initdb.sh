@@ -129,6 +129,7 @@ test_provider_postgres_unreachable_is_one_line_exit_5() {
 	mkdir -p "$HYPERSHELL_SITE"
 	printf '[database]\nprovider = "postgres"\nhost = "127.0.0.1"\nport = 1\npassword = "s3cret-pw"\n' \
 		> "$HYPERSHELL_SITE/config.toml"
+	chmod 600 "$HYPERSHELL_SITE/config.toml"   # it holds a password
 	unset HYPERSHELL_DATABASE_URL HYPERSHELL_DATABASE_SCHEMA
 	run hs list --count
 	assert_rc 5
