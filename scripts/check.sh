@@ -1,7 +1,8 @@
 #!/bin/bash
 # make check: every suite, then one summary line "N passed, M failed".
-# Suites: unit (cmocka), toml-test conformance, integration (real binary),
-# the same three under ASan+UBSan, and the libFuzzer smoke run.
+# Suites: unit (cmocka), toml-test conformance, integration (real binary,
+# on SQLite and again on PostgreSQL), the same under ASan+UBSan (SQLite),
+# and the libFuzzer smoke run.
 set -u
 cd "$(dirname "$0")/.."
 export RESULTS=build/results
@@ -29,6 +30,23 @@ toml() {  # toml LABEL BINARY
 	[ "$f" -eq 0 ]
 }
 
+# The integration suite again on PostgreSQL: one throwaway cluster (in
+# /dev/shm when it can: initdb's many small files are slow on disk), a
+# schema per test.
+pg_suite() {
+	local dir=/dev/shm/hs-pg-check.$$ rc
+	[ -w /dev/shm ] || dir=$PWD/build/pg-check.$$
+	if ! eval "$(HS_PG_OWNER=$$ scripts/pg.sh start "$dir")"; then
+		echo "integration-pg: cannot start PostgreSQL (see $dir/log)"
+		echo "0 1" > "$RESULTS/integration-pg"
+		return 1
+	fi
+	HS_TEST_PG=1 HS_PG_URL="$HS_PG_URL" HS_BIN="$PWD/build/hs" \
+		tests/integration/run.sh integration-pg; rc=$?
+	scripts/pg.sh stop "$dir" >/dev/null 2>&1
+	return $rc
+}
+
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
@@ -36,6 +54,7 @@ suite lint scripts/lint.sh
 suite unit scripts/unit.sh unit build/tests/test_*
 suite toml toml toml build/tests/toml_test
 suite integration env HS_BIN="$PWD/build/hs" tests/integration/run.sh integration
+suite integration-pg pg_suite
 suite asan-unit scripts/unit.sh asan-unit build/asan/tests/test_*
 suite asan-toml toml asan-toml build/asan/tests/toml_test
 suite asan-integration env HS_BIN="$PWD/build/asan/hs" tests/integration/run.sh asan-integration

@@ -45,6 +45,9 @@ sql() {
 	fi
 }
 on_pg() { [ "${HYPERSHELL_DATABASE_PROVIDER:-sqlite}" = postgres ]; }
+# pg_only: the rest of this test needs PostgreSQL (several servers on
+# one database): it passes without running in the SQLite run.
+pg_only() { on_pg || { echo "skipped on SQLite: needs PostgreSQL"; exit 0; }; return 0; }
 # sqlite_only: the rest of this test is about the SQLite file itself
 # (WAL, pragmas, file modes): it passes without running on PostgreSQL.
 sqlite_only() { on_pg && { echo "skipped on PostgreSQL: SQLite file behaviour"; exit 0; }; return 0; }
