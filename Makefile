@@ -67,6 +67,10 @@ $(B)/bench/manyclients: bench/manyclients.c $(LIBOBJ)
 	@mkdir -p $(B)/bench
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
 
+$(B)/bench/schedule: bench/schedule.c $(LIBOBJ)
+	@mkdir -p $(B)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
+
 $(B)/bench/bare_insert: bench/bare_insert.c
 	@mkdir -p $(B)/bench
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
@@ -120,13 +124,15 @@ demo: deps
 	$(MAKE) all
 	scripts/demo.sh
 
-bench: all $(B)/bench/bare_insert $(B)/bench/manyclients
+bench: all $(B)/bench/bare_insert $(B)/bench/manyclients $(B)/bench/schedule
 	bench/submit.sh
 	bench/list.sh
 	bench/queue.sh
 	B=100 bench/queue.sh
 	bench/latency.sh
 	bench/memory.sh
+	bench/cluster.sh
+	bench/pg.sh
 
 lint:
 	scripts/lint.sh
