@@ -954,6 +954,12 @@ setup_connection(struct sqlite_store *s, struct hs_config *cfg,
 	    (e = sqlite_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL",
 	              "setting the journal mode")) != HS_OK)
 		return e;
+	/* The server's hot pages (the ends of the task indexes, the rows in
+	 * flight) outgrow SQLite's 2 MiB default at a few thousand tasks; then
+	 * every task re-reads a dozen pages. 8 MiB holds them (it grows only
+	 * as pages are used); database.pragmas may say otherwise. */
+	if ((e = sqlite_exec(s, "PRAGMA cache_size = -8192", "sizing the page cache")) != HS_OK)
+		return e;
 	if (mode == HS_OPEN_EPHEMERAL &&  /* nothing to keep: skip the syncs */
 	    (e = sqlite_exec(s, "PRAGMA synchronous = OFF", "setting synchronous")) != HS_OK)
 		return e;
