@@ -76,19 +76,6 @@ struct clientcmd {
 };
 
 static hs_err
-seconds(const char *name, const char *val, double *out, bool negative_ok)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(val, &end);
-	if (errno || end == val || *end || *out != *out || *out > 1e9 ||
-	    (!negative_ok && *out < 0))
-		return hs_fail(HS_EUSAGE, "%s expects seconds, got '%s'", name, val);
-	return HS_OK;
-}
-
-static hs_err
 net_option(struct clientcmd *c, int id, const char *val)
 {
 	int64_t port;
@@ -139,17 +126,19 @@ on_option(void *ctx, int id, const char *val)
 
 	switch (id) {
 	case O_TEMPLATE: c->o.tmpl = val; return HS_OK;
-	case O_BUNDLEWAIT: return seconds("-w/--bundlewait", val, &c->o.bundlewait, false);
-	case O_DELAY: return seconds("-d/--delay-start", val, &c->o.delay_start, true);
+	case O_BUNDLEWAIT: return hs_opt_seconds("-w/--bundlewait", val, false, &c->o.bundlewait);
+	case O_DELAY: return hs_opt_seconds("-d/--delay-start", val, true, &c->o.delay_start);
 	case O_NO_CONFIRM: c->o.no_confirm = true; return HS_OK;
 	case O_OUTPUT: c->o.out_path = val; c->o.output = HS_OUT_FILES; return HS_OK;
 	case O_ERRORS: c->o.err_path = val; c->o.output = HS_OUT_FILES; return HS_OK;
 	case O_CAPTURE: c->o.output = HS_OUT_CAPTURE; return HS_OK;
 	case O_MONITOR: c->o.monitor = true; return HS_OK;
-	case O_IDLE: return seconds("-T/--timeout", val, &c->o.idle_timeout, false);
-	case O_TASK_TIMEOUT: return seconds("-W/--task-timeout", val, &c->o.task_timeout, false);
-	case O_RATE: return seconds("-R/--ratelimit", val, &c->o.ratelimit, false);
-	case O_SIGNALWAIT: return seconds("-S/--signalwait", val, &c->o.signalwait, false);
+	case O_IDLE: return hs_opt_seconds("-T/--timeout", val, false, &c->o.idle_timeout);
+	case O_TASK_TIMEOUT:
+		return hs_opt_seconds("-W/--task-timeout", val, false, &c->o.task_timeout);
+	case O_RATE: return hs_opt_seconds("-R/--ratelimit", val, false, &c->o.ratelimit);
+	case O_SIGNALWAIT:
+		return hs_opt_seconds("-S/--signalwait", val, false, &c->o.signalwait);
 	case O_CORES: case O_MEMORY: case O_BUNDLESIZE: case O_SLOTS:
 		return resource_option(c, id, val);
 	default: return net_option(c, id, val);

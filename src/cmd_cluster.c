@@ -125,19 +125,6 @@ struct clustercmd {
 
 /* --- options --------------------------------------------------------------- */
 
-static hs_err
-seconds(const char *name, const char *val, bool negative_ok)
-{
-	char *end;
-	double d;
-
-	errno = 0;
-	d = strtod(val, &end);
-	if (errno || end == val || *end || d != d || d > 1e9 || d < -1e9 || (!negative_ok && d < 0))
-		return hs_fail(HS_EUSAGE, "%s expects seconds, got '%s'", name, val);
-	return HS_OK;
-}
-
 /* A client option, checked here and passed on as given. */
 static hs_err
 client_arg(struct clustercmd *c, const char *flag, const char *val)
@@ -153,21 +140,22 @@ client_arg(struct clustercmd *c, const char *flag, const char *val)
 static hs_err
 client_option(struct clustercmd *c, int id, const char *val)
 {
+	double secs;
 	int64_t n;
 	hs_err e = HS_OK;
 
 	switch (id) {
 	case O_SLOTS: e = hs_opt_int("-N/--num-threads", val, 0, &n); break;
-	case O_DELAY: e = seconds("-d/--delay-start", val, true); break;
+	case O_DELAY: e = hs_opt_seconds("-d/--delay-start", val, true, &secs); break;
 	case O_CLIENT_CORES: e = hs_opt_int("-C/--client-cores", val, 0, &n); break;
 	case O_CLIENT_MEMORY:
 		e = hs_parse_size(val, &n) == HS_OK ? HS_OK
 		    : hs_fail(HS_EUSAGE, "-M/--client-memory expects a size such as 4GB");
 		break;
-	case O_IDLE: c->idle_set = true; e = seconds("-T/--timeout", val, false); break;
-	case O_TASK_TIMEOUT: e = seconds("-W/--task-timeout", val, false); break;
-	case O_RATE: e = seconds("-R/--ratelimit", val, false); break;
-	case O_SIGNALWAIT: e = seconds("-S/--signalwait", val, false); break;
+	case O_IDLE: c->idle_set = true; e = hs_opt_seconds("-T/--timeout", val, false, &secs); break;
+	case O_TASK_TIMEOUT: e = hs_opt_seconds("-W/--task-timeout", val, false, &secs); break;
+	case O_RATE: e = hs_opt_seconds("-R/--ratelimit", val, false, &secs); break;
+	case O_SIGNALWAIT: e = hs_opt_seconds("-S/--signalwait", val, false, &secs); break;
 	case O_OUTPUT: case O_ERRORS: c->files = true; break;
 	}
 	if (e != HS_OK)
@@ -197,7 +185,7 @@ server_option(struct clustercmd *c, int id, const char *val)
 		sv->so.bundlesize = (int)(n > 10000 ? 10000 : n);
 		return client_arg(c, "-b", val);
 	case O_BUNDLEWAIT:
-		if ((e = hs_serve_seconds("-w/--bundlewait", val, &sv->so.bundlewait)) != HS_OK)
+		if ((e = hs_opt_seconds("-w/--bundlewait", val, false, &sv->so.bundlewait)) != HS_OK)
 			return e;
 		return client_arg(c, "-w", val);
 	case O_RETRIES: return hs_opt_int("-r/--max-retries", val, 0, &sv->retries);
@@ -205,7 +193,7 @@ server_option(struct clustercmd *c, int id, const char *val)
 	case O_NO_DB: sv->no_db = true; return HS_OK;
 	case O_INITDB: sv->initdb = true; return HS_OK;
 	case O_NO_CONFIRM: sv->so.no_confirm = true; return client_arg(c, "--no-confirm", NULL);
-	case O_POLL: return hs_serve_seconds("-Q/--poll", val, &sv->so.poll);
+	case O_POLL: return hs_opt_seconds("-Q/--poll", val, false, &sv->so.poll);
 	case O_FOREVER: sv->so.forever = true; return HS_OK;
 	case O_RESTART: c->restart = true; return HS_OK;
 	case O_FAILURES: sv->failures_path = val; return HS_OK;

@@ -120,8 +120,8 @@ on_option(void *ctx, int id, const char *val)
 		e = hs_opt_int("-b/--bundlesize", val, 1, &n);
 		sv->so.bundlesize = (int)(n > 100000 ? 100000 : n);
 		return e;
-	case O_BUNDLEWAIT: return hs_serve_seconds("-w/--bundlewait", val, &sv->so.bundlewait);
-	case O_POLL: return hs_serve_seconds("-Q/--poll", val, &sv->so.poll);
+	case O_BUNDLEWAIT: return hs_opt_seconds("-w/--bundlewait", val, false, &sv->so.bundlewait);
+	case O_POLL: return hs_opt_seconds("-Q/--poll", val, false, &sv->so.poll);
 	case O_RETRIES: return hs_opt_int("-r/--max-retries", val, 0, &sv->retries);
 	case O_EAGER: sv->so.eager = true; return HS_OK;
 	case O_FOREVER: sv->so.forever = true; return HS_OK;

@@ -242,6 +242,20 @@ hs_opt_int(const char *name, const char *val, int64_t min, int64_t *out)
 	return HS_OK;
 }
 
+hs_err
+hs_opt_seconds(const char *name, const char *val, bool negative_ok, double *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(val, &end);
+	if (errno || end == val || *end || d != d || d > 1e9 || d < -1e9 || (!negative_ok && d < 0))
+		return hs_fail(HS_EUSAGE, "%s expects seconds, got '%s'", name, val);
+	*out = d;
+	return HS_OK;
+}
+
 static void
 help_line(const struct hs_opt *o)
 {

@@ -58,6 +58,9 @@ void hs_opt_help(const struct hs_cmdspec *spec);
 /* Parse an integer option value >= min; HS_EUSAGE naming the option. */
 hs_err hs_opt_int(const char *name, const char *val, int64_t min, int64_t *out);
 
+/* Parse seconds (a decimal number; negative only if negative_ok). */
+hs_err hs_opt_seconds(const char *name, const char *val, bool negative_ok, double *out);
+
 /* The display name of option id in spec ("-f/--failed"), for messages. */
 const char *hs_opt_name(const struct hs_cmdspec *spec, int id);
 

@@ -20,18 +20,6 @@ hs_serve_init(struct hs_serve *s, struct hs_app *app)
 	s->retries = -1;
 }
 
-hs_err
-hs_serve_seconds(const char *name, const char *val, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(val, &end);
-	if (errno != 0 || end == val || *end != '\0' || !(*out >= 0) || *out > 1e9)
-		return hs_fail(HS_EUSAGE, "%s expects seconds, got '%s'", name, val);
-	return HS_OK;
-}
-
 static void
 defaults(struct hs_serve *s)
 {

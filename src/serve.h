@@ -34,9 +34,6 @@ struct hs_serve {
 /* Zero s and set what "not given" means. */
 void hs_serve_init(struct hs_serve *s, struct hs_app *app);
 
-/* Shared server option values: seconds (>= 0). */
-hs_err hs_serve_seconds(const char *name, const char *val, double *out);
-
 /* Settings, key check, failures file, store and feeder: ready for
  * hs_server_run(&s->so, ...). */
 hs_err hs_serve_open(struct hs_serve *s);
