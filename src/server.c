@@ -118,6 +118,11 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	SSL *ssl = NULL;
 	char peer[96];
 
+	srv->accept_backoff_ms = 0;
+	if (srv->accept_paused_logged) {
+		log_info("Accepting connections again");
+		srv->accept_paused_logged = false;
+	}
 	hs_conn_addr(sa, peer, sizeof peer);
 	if (!admit(srv, peer) || (s = session_new(srv)) == NULL) {
 		evutil_closesocket(fd);
@@ -138,6 +143,44 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		handler.on_up(s->conn);   /* plain TCP: no handshake to wait for */
 }
 
+/* accept() failed. Out of descriptors (or kernel memory), the listening
+ * socket stays readable and would fail again at once: stop accepting
+ * for a moment, with one line per episode, instead of spinning. */
+static void
+on_accept_error(struct evconnlistener *l, void *arg)
+{
+	struct server *srv = arg;
+	int err = EVUTIL_SOCKET_ERROR();
+	struct timeval tv;
+
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM) {
+		log_warning("Cannot accept a connection: %s", strerror(err));
+		return;
+	}
+	srv->accept_backoff_ms = srv->accept_backoff_ms ? srv->accept_backoff_ms * 2 : 50;
+	if (srv->accept_backoff_ms > 1000)
+		srv->accept_backoff_ms = 1000;
+	if (!srv->accept_paused_logged) {
+		log_warning("Cannot accept connections: %s (raise ulimit -n or lower "
+		            "server.max_connections); pausing new connections", strerror(err));
+		srv->accept_paused_logged = true;
+	}
+	srv->st.refused++;
+	for (int i = 0; i < srv->nlis; i++)
+		evconnlistener_disable(srv->lis[i]);
+	tv = (struct timeval){0, (suseconds_t)(srv->accept_backoff_ms * 1000)};
+	evtimer_add(srv->resume, &tv);
+}
+
+static void
+on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	for (int i = 0; i < srv->nlis; i++)
+		evconnlistener_enable(srv->lis[i]);
+}
+
 static hs_err
 listen_port(struct server *srv, int port)
 {
@@ -148,10 +191,12 @@ listen_port(struct server *srv, int port)
 	for (int i = 0; e == HS_OK && i < n; i++) {
 		srv->lis[i] = evconnlistener_new(srv->base, on_accept, srv,
 		                                 LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fds[i]);
-		if (srv->lis[i] == NULL)
+		if (srv->lis[i] == NULL) {
 			e = hs_fail(HS_EIO, "cannot listen");
-		else
+		} else {
+			evconnlistener_set_error_cb(srv->lis[i], on_accept_error);
 			srv->nlis++;
+		}
 	}
 	if (e == HS_OK)
 		srv->port = port;
@@ -439,6 +484,8 @@ setup(struct server *srv)
 		return hs_fail(HS_ENOMEM, "cannot create the event loop");
 	if (srv->o->tls && (e = hs_tls_server_ctx(&srv->o->tlscfg, &srv->ctx)) != HS_OK)
 		return e;
+	if ((srv->resume = evtimer_new(srv->base, on_resume, srv)) == NULL)
+		return hs_fail(HS_ENOMEM, "cannot create timers");
 	srv->sigint = evsignal_new(srv->base, SIGINT, on_signal, srv);
 	srv->sigterm = evsignal_new(srv->base, SIGTERM, on_signal, srv);
 	if (srv->sigint == NULL || srv->sigterm == NULL)
@@ -472,6 +519,7 @@ teardown(struct server *srv)
 	if (srv->watch) event_free(srv->watch);
 	if (srv->tick) event_free(srv->tick);
 	if (srv->flush) event_free(srv->flush);
+	if (srv->resume) event_free(srv->resume);
 	if (srv->sigint) event_free(srv->sigint);
 	if (srv->sigterm) event_free(srv->sigterm);
 	while (srv->gone) {

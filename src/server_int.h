@@ -88,6 +88,9 @@ struct server {
 	int port;                          /* the port listened on */
 	int64_t group;                     /* the active group */
 	struct event *watch, *tick, *flush, *sigint, *sigterm;
+	struct event *resume;              /* accepting again after EMFILE */
+	int64_t accept_backoff_ms;
+	bool accept_paused_logged;
 	int64_t next_scan_ms, scan_backoff_ms, last_status_ms, start_ms;
 	bool flush_armed;
 	bool draining;                     /* no new work: finish and exit */

@@ -412,3 +412,75 @@ test_security_preauth_protocol_errors() {
 	assert_eq 6 "$(grep -c 'WARNING.* from 127.0.0.1:\|WARNING.*Refused 127.0.0.1:' "$SLOG")" \
 		"audit lines for 6 bad peers (a frame of unknown type is not logged: product bug)"
 }
+
+# Issue 6's raw-socket battery at full scale: 100 silent connections and
+# 20 half TLS handshakes at once, all closed by the deadline while a good
+# client gets in; memory flat; every one logged and counted.
+test_security_battery_100_silent_20_half() {
+	q_setup
+	export HYPERSHELL_SERVER_HANDSHAKE_TIMEOUT=2 HYPERSHELL_SERVER_MAX_PENDING=200
+	serve
+	local rss0 s h
+	rss0=$(rss_kb "$SPID")
+	pyq silent 127.0.0.1 "$PORT" 100 6 > "$TMP/silent.json" &
+	local p1=$!
+	pyq halftls 127.0.0.1 "$PORT" 20 6 > "$TMP/half.json" &
+	local p2=$!
+	q_track $p1 $p2
+	sleep 0.5
+	accepted during-the-stall
+	wait $p1 $p2
+	s=$(cat "$TMP/silent.json"); h=$(cat "$TMP/half.json")
+	assert_eq 100 "$(jget "$s" closed)" "silent peers closed: $s"
+	assert_eq 20 "$(jget "$h" closed)" "half handshakes closed: $h"
+	"$PY" -c 'import json,sys
+for f in sys.argv[1:]:
+    j = json.load(open(f))
+    assert j["max_seconds"] <= 3.5, (f, j)' "$TMP/silent.json" "$TMP/half.json" \
+		|| fail "not closed by the 2s deadline: $s $h"
+	wait_until 3 eval "[ \$(count_log 'not finished within 2s: closing') -eq 120 ]" \
+		|| fail "deadline log lines: $(count_log 'not finished within 2s: closing')"
+	[ $(( $(rss_kb "$SPID") - rss0 )) -lt 10240 ] || fail "RSS grew from $rss0 to $(rss_kb "$SPID") KiB"
+	wait_until 3 eval "last_status | grep -q ' 120 handshake timeouts'" || fail "not counted: $(last_status)"
+}
+
+# A 2^31 length prefix after authentication meets the post-auth cap.
+test_security_oversize_frame_after_auth() {
+	q_setup
+	start_server --forever -Q 0.2 --no-tls
+	local j rss0
+	rss0=$(rss_kb "$SPID")
+	j=$(pyq authoversize 127.0.0.1 "$PORT" "$KEY" 2147483648)
+	assert_eq closed "$(jget "$j" result)" "2^31 after auth: $j"
+	assert_has "$j" '"code": "limit"'
+	assert_has "$j" "over the cap of 1048576"
+	wait_until 3 eval "[ \$(count_log 'over the cap of 1048576') -eq 1 ]" || fail "not logged: $(tail -3 "$SLOG")"
+	[ $(( $(rss_kb "$SPID") - rss0 )) -lt 10240 ] || fail "RSS grew from $rss0 to $(rss_kb "$SPID") KiB"
+	kill -0 "$SPID" || fail "server died"
+}
+
+# Out of file descriptors: no busy loop, one line, still serving after.
+test_security_low_ulimit_no_spin() {
+	q_setup
+	PORT=$(pick_port)
+	(ulimit -n 40; exec "$HS_BIN" server -H 127.0.0.1 -p "$PORT" -k "$KEY" --forever --no-tls) \
+		2> "$TMP/server.log" &
+	SPID=$!; SLOG=$TMP/server.log
+	q_track "$SPID"
+	wait_until 10 grep -q 'Listening on' "$SLOG" || fail "server did not start"
+	local j cpu0 cpu1
+	cpu0=$(awk '{print $14 + $15}' "/proc/$SPID/stat")
+	j=$(pyq flood 127.0.0.1 "$PORT" 120 2)
+	assert_eq 120 "$(jget "$j" opened)" "flood: $j"
+	cpu1=$(awk '{print $14 + $15}' "/proc/$SPID/stat")
+	# under a second of CPU (clock ticks) for 2 s of a full descriptor table
+	[ $((cpu1 - cpu0)) -lt "$(getconf CLK_TCK)" ] || fail "the server spun: $((cpu1 - cpu0)) ticks"
+	assert_eq 1 "$(count_log 'Cannot accept connections: Too many open files')" "pause lines"
+	[ "$(wc -l < "$SLOG")" -lt 200 ] || fail "log flooded: $(wc -l < "$SLOG") lines"
+	kill -0 "$SPID" || fail "server died"
+	sleep 0.5
+	hs submit 'echo after-emfile' 2>/dev/null
+	run timeout 20 "$HS_BIN" client --no-tls -H 127.0.0.1 -p "$PORT" -k "$KEY" -T 1
+	assert_rc 0
+	assert_eq after-emfile "$out"
+}

@@ -318,6 +318,43 @@ def oversize_once(args):
     out(result="closed", seconds=round(time.monotonic() - t0, 2), error=reply)
 
 
+def cmd_authoversize(args):
+    """authoversize HOST PORT KEY LENGTH: authenticate (plain TCP), then
+    send a frame header announcing LENGTH bytes; report how it ends."""
+    host, port, key, length = args[0], args[1], args[2].encode(), int(args[3])
+    sock, binding = connect(host, port, False)
+    nonce_c = os.urandom(32)
+    sock.sendall(frame(1, {"version": [1, 0], "nonce": b64(nonce_c)}))
+    typ, msg = recv_frame(sock)
+    nonce_s = base64.b64decode(msg["nonce"])
+    sock.sendall(frame(3, {"proof": b64(proof(key, b"client", nonce_c, nonce_s, binding)),
+                           "client_id": str(uuid.uuid4()), "host": "raw-client", "slots": 1}))
+    typ, msg = recv_frame(sock)
+    if typ != 4:
+        out(result="not-welcomed", type=TYPES.get(typ, typ))
+        return
+    t0 = time.monotonic()
+    sock.sendall(struct.pack(">IB", length, 12))
+    got = b""
+    sock.settimeout(10)
+    try:
+        while True:
+            d = sock.recv(65536)
+            if not d:
+                break
+            got += d
+    except socket.timeout:
+        out(result="open", seconds=round(time.monotonic() - t0, 2))
+        return
+    except (ConnectionError, OSError):
+        pass
+    reply = None
+    for f in split_frames(got):
+        if f[4] == 13:
+            reply = json.loads(f[5:])
+    out(result="closed", seconds=round(time.monotonic() - t0, 2), error=reply)
+
+
 def cmd_garbage(args):
     host, port, kbytes = args[0], int(args[1]), int(args[2])
     use_tls = "--tls" in args
@@ -461,6 +498,8 @@ def main():
         cmd_oversize(args)
     elif cmd == "garbage":
         cmd_garbage(args)
+    elif cmd == "authoversize":
+        cmd_authoversize(args)
     elif cmd == "flood":
         cmd_flood(args)
     elif cmd == "probe":
