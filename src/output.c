@@ -24,12 +24,36 @@ hs_format_parse(const char *s)
 
 /* --- values ------------------------------------------------------------- */
 
+static int
+cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Tags in key order: the same on every backend (PostgreSQL's jsonb keeps
+ * its own order, SQLite the order of insertion). */
 static json_t *
 tag_json(const char *text)
 {
-	json_t *j = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+	json_t *j = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL, *sorted, *v;
+	const char **keys, *k;
+	size_t n = 0;
 
-	return j ? j : json_object();
+	if (j == NULL || !json_is_object(j) || json_object_size(j) < 2)
+		return j ? j : json_object();
+	if ((keys = calloc(json_object_size(j), sizeof *keys)) == NULL ||
+	    (sorted = json_object()) == NULL) {
+		free(keys);
+		return j;
+	}
+	json_object_foreach(j, k, v)
+		keys[n++] = k;
+	qsort(keys, n, sizeof *keys, cmp_keys);
+	for (size_t i = 0; i < n; i++)
+		json_object_set(sorted, keys[i], json_object_get(j, keys[i]));
+	free(keys);
+	json_decref(j);
+	return sorted;
 }
 
 /* A string that may not be valid UTF-8 (a corrupt row): never fail. */

@@ -856,6 +856,33 @@ record_version(struct pg_store *s, int v, const char *description)
 	              "recording the schema version", NULL);
 }
 
+/* Every column the task table must have, to adopt an existing table. */
+static hs_err
+check_columns(struct pg_store *s)
+{
+	struct sql_stmt st;
+	PGresult *res;
+	hs_err e;
+
+	sql_init(&st);
+	if ((e = sql_add(&st, "SELECT ")) == HS_OK && (e = sql_all_columns(&st)) == HS_OK &&
+	    (e = sql_add(&st, " FROM task LIMIT 0")) == HS_OK) {
+		res = PQexec(s->conn, hs_buf_str(&st.sql));
+		if (!ok(res)) {
+			const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+			char one[300];
+
+			snprintf(one, sizeof one, "%s", m ? m : PQerrorMessage(s->conn));
+			one[strcspn(one, "\n")] = '\0';
+			e = hs_fail(HS_EDB, "database %s has a task table this version cannot "
+			            "use: %s", s->where, one);
+		}
+		PQclear(res);
+	}
+	sql_free(&st);
+	return e;
+}
+
 /* Under an advisory lock, so servers starting together create it once. */
 static hs_err
 migrate(struct pg_store *s)
@@ -867,8 +894,11 @@ migrate(struct pg_store *s)
 	if (e == HS_OK)
 		e = schema_version(s, &v);
 	for (v = v < 0 ? 0 : v; e == HS_OK && v < HS_SCHEMA_VERSION; v++) {
-		for (const char **q = migrations[v].sql; *q != NULL && e == HS_OK; q++)
+		for (const char **q = migrations[v].sql; *q != NULL && e == HS_OK; q++) {
 			e = pg_exec(s, *q, "creating the schema");
+			if (e == HS_OK && v == 0 && q == migrations[v].sql)
+				e = check_columns(s);  /* an adopted table, before its indexes */
+		}
 		if (e == HS_OK)
 			e = record_version(s, (int)v + 1, migrations[v].description);
 	}
@@ -1029,13 +1059,15 @@ use_schema(struct pg_store *s, enum hs_open_mode mode)
 	char sql[256];
 	hs_err e = HS_OK;
 
+	/* first: IF NOT EXISTS statements send NOTICEs, which libpq prints */
+	if ((e = pg_exec(s, "SET client_min_messages TO warning", "choosing the schema")) != HS_OK)
+		return e;
 	if (mode >= HS_OPEN_CREATE && strcmp(s->schema, "public") != 0) {
 		snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS \"%s\"", s->schema);
 		if ((e = pg_exec(s, sql, "creating the schema")) != HS_OK)
 			return e;
 	}
-	snprintf(sql, sizeof sql, "SET search_path TO \"%s\"; SET TIME ZONE 'UTC';"
-	         " SET client_min_messages TO warning", s->schema);
+	snprintf(sql, sizeof sql, "SET search_path TO \"%s\"; SET TIME ZONE 'UTC'", s->schema);
 	return pg_exec(s, sql, "choosing the schema");
 }
 

@@ -33,7 +33,7 @@ assert_lacks() {  # haystack needle [what]
 }
 
 # A database path for raw checks with the sqlite3 CLI.
-db() { echo "$HYPERSHELL_SITE/lib/main.db"; }
+db() { echo "${HYPERSHELL_DATABASE_FILE:-$HYPERSHELL_SITE/lib/main.db}"; }
 # sql QUERY: raw SQL on the test's database, as the sqlite3 CLI prints
 # it (columns joined by '|'); on PostgreSQL through psql in its schema.
 sql() {
@@ -45,6 +45,24 @@ sql() {
 	fi
 }
 on_pg() { [ "${HYPERSHELL_DATABASE_PROVIDER:-sqlite}" = postgres ]; }
+# db_exists: the test's database exists: the SQLite file, or on
+# PostgreSQL the test's schema.
+db_exists() {
+	if on_pg; then
+		[ "$(psql "$HS_PG_URL" -X -q -A -t -c "select count(*) from pg_namespace
+			where nspname = '$HYPERSHELL_DATABASE_SCHEMA'")" = 1 ]
+	else
+		[ -e "$(db)" ]
+	fi
+}
+# has_table NAME: 1 if the test's database has that table, else 0.
+has_table() {
+	if on_pg; then
+		sql "select count(*) from pg_tables where schemaname = '$HYPERSHELL_DATABASE_SCHEMA' and tablename = '$1'"
+	else
+		sql "select count(*) from sqlite_master where type = 'table' and name = '$1'"
+	fi
+}
 # pg_only: the rest of this test needs PostgreSQL (several servers on
 # one database): it passes without running in the SQLite run.
 pg_only() { on_pg || { echo "skipped on SQLite: needs PostgreSQL"; exit 0; }; return 0; }

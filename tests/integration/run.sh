@@ -29,6 +29,12 @@ for file in "$here"/t_*.sh; do
 				export HYPERSHELL_DATABASE_PROVIDER=postgres
 				export HYPERSHELL_DATABASE_URL="$HS_PG_URL"
 				export HYPERSHELL_DATABASE_SCHEMA="t$(printf '%s' "$t" | md5sum | cut -c1-20)"
+				# a fresh start: drop what an earlier run left (and the test's
+				# other schemas, named SCHEMA_*)
+				printf "select format('DROP SCHEMA %%I CASCADE', nspname) from pg_namespace
+					where nspname = '%s' or nspname like '%s\\_%%' \\gexec\n" \
+					"$HYPERSHELL_DATABASE_SCHEMA" "$HYPERSHELL_DATABASE_SCHEMA" |
+					PGOPTIONS=--client-min-messages=warning psql "$HS_PG_URL" -X -q -v ON_ERROR_STOP=1 >/dev/null || exit 1
 			fi
 			export ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=$dir/sanitizer"
 			export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$dir/sanitizer"

@@ -91,7 +91,7 @@ test_cluster_local_runs_all_and_summarises() {
 	run hsx -t 'echo task {}' -N2 < "$TMP/in"
 	assert_rc 0
 	assert_eq "$(seq 5 | sed 's/^/task /')" "$(sort <<< "$out")" "task output"
-	assert_eq "5|5|1" "$(sql 'select count(*), sum(exit_status = 0 and completion_time is not null), count(distinct client_id) from task')" \
+	assert_eq "5|5|1" "$(sql 'select count(*), sum(CAST(exit_status = 0 and completion_time is not null AS INTEGER)), count(distinct client_id) from task')" \
 		"tasks, successes, clients"
 	assert_eq "$(seq 5)" "$(sql 'select args from task order by args')" "stored args"
 	assert_has "$err" "Submitted 5 tasks from <stdin>"
@@ -119,6 +119,7 @@ true|0" "$(sql 'select args, exit_status from task order by args')" "statuses"
 	# -r 1: every failing task runs twice, linked rows; the failures file
 	# gets only the final failures
 	export HYPERSHELL_SITE="$TMP/site2"
+	on_pg && export HYPERSHELL_DATABASE_SCHEMA="${HYPERSHELL_DATABASE_SCHEMA}_b"   # its database
 	run hsx -r 1 -f "$TMP/failed2.txt" < "$TMP/in"
 	assert_rc 0
 	assert_has "$(tail -1 <<< "$err")" "Cluster done: 6 tasks (2 failed, 2 retried)" "summary with -r 1"
@@ -127,7 +128,7 @@ exit 1|1|1|1|0|1
 exit 1|2|1|0|1|0
 exit 3|1|3|1|0|1
 exit 3|2|3|0|1|0
-true|1|0|0|0|0" "$(sql 'select args, attempt, exit_status, retried, previous_id is not null, next_id is not null from task order by args, attempt')" \
+true|1|0|0|0|0" "$(sql 'select args, attempt, exit_status, CAST(retried AS INTEGER), CAST(previous_id is not null AS INTEGER), CAST(next_id is not null AS INTEGER) from task order by args, attempt')" \
 		"retry rows"
 	assert_eq 2 "$(sql 'select count(*) from task a join task b on a.next_id = b.id and b.previous_id = a.id')" "linked pairs"
 	assert_eq "exit 1
@@ -213,7 +214,7 @@ test_cluster_rejected_combinations() {
 --mpi --launcher srun|is not allowed with
 EOF
 	# nothing ran: no database, no output files
-	[ -e "$(db)" ] && fail "a refused hsx created the database"
+	db_exists && fail "a refused hsx created the database"
 	[ -e out.txt ] || [ -e err.txt ] && fail "a refused hsx created an output file"
 	return 0
 }
@@ -229,7 +230,7 @@ test_cluster_no_db_leaves_nothing() {
 	assert_eq "$(seq 6 | sed 's/^/n/')" "$(sort <<< "$out")" "task output"
 	assert_has "$(tail -1 <<< "$err")" "Cluster done: 6 tasks (0 failed, 0 retried)" "summary"
 	grep -q '^hs-nodb-' "$TMP/during.1" || fail "no hs-nodb-* directory in \$TMPDIR during the run: $(cat "$TMP/during.1")"
-	if [ -e "$(db)" ]; then
+	if db_exists; then
 		assert_eq 0 "$(sql 'select count(*) from task')" "tasks in the site database"
 	fi
 	assert_eq "" "$(ls -A "$TMPDIR")" "left in \$TMPDIR"
@@ -278,7 +279,7 @@ test_cluster_ctrl_c_then_restart() {
 	assert_eq 4 "$wrc" "exit status after Ctrl-C"
 	assert_eq "1
 2" "$(sort "$TMP/h.out")" "output of the interrupted run"
-	assert_eq "2|4" "$(sql 'select sum(completion_time is not null), sum(schedule_time is null and completion_time is null) from task')" \
+	assert_eq "2|4" "$(sql 'select sum(CAST(completion_time is not null AS INTEGER)), sum(CAST(schedule_time is null and completion_time is null AS INTEGER)) from task')" \
 		"completed and re-runnable tasks"
 	assert_eq "1
 2" "$(sql 'select args from task where exit_status = 0 order by args')" "completed tasks"
@@ -291,7 +292,7 @@ test_cluster_ctrl_c_then_restart() {
 	assert_eq "$(seq 3 6 | sed 's/^/again /')" "$(sort <<< "$out")" "output of --restart"
 	assert_has "$(tail -1 <<< "$err")" "Cluster done: 4 tasks (0 failed, 0 retried)" "summary of --restart"
 	# every task ran exactly once
-	assert_eq "6|6|6" "$(sql 'select count(*), count(distinct args), sum(completion_time is not null and exit_status = 0) from task')" \
+	assert_eq "6|6|6" "$(sql 'select count(*), count(distinct args), sum(CAST(completion_time is not null and exit_status = 0 AS INTEGER)) from task')" \
 		"rows, distinct args, completions"
 	assert_eq "1|sleep 2; echo 1
 2|sleep 2; echo 2
@@ -323,7 +324,7 @@ test_cluster_all_clients_dead_stops_with_error() {
 	run hsx --restart -t 'echo again {}' < /dev/null
 	assert_rc 0
 	assert_eq "$(seq 4 | sed 's/^/again /')" "$(sort <<< "$out")" "output of --restart"
-	assert_eq "4|4" "$(sql 'select count(distinct args), sum(exit_status = 0) from task')" "tasks done after --restart"
+	assert_eq "4|4" "$(sql 'select count(distinct args), sum(CAST(exit_status = 0 AS INTEGER)) from task')" "tasks done after --restart"
 }
 
 test_cluster_first_run_makes_certificate() {
@@ -378,7 +379,7 @@ test_cluster_ssh_three_hosts() {
 	assert_eq "node01
 node02
 node03" "$(awk '{print $2}' "$TMP/h.out" | sort -u)" "hosts seen by the tasks"
-	assert_eq "30|3" "$(sql 'select sum(exit_status = 0), count(distinct client_id) from task')" "tasks and clients"
+	assert_eq "30|3" "$(sql 'select sum(CAST(exit_status = 0 AS INTEGER)), count(distinct client_id) from task')" "tasks and clients"
 	assert_has "$(cat "$TMP/h.err")" "Starting clients on 3 hosts over ssh"
 	assert_has "$(cat "$TMP/h.err")" "Clients verify the server by its certificate fingerprint SHA256:"
 	assert_has "$(cat "$TMP/h.err")" "Listening on 127.0.0.1:"
@@ -440,7 +441,7 @@ test_cluster_ssh_group_and_slurm_nodelist() {
 	assert_has "$err" "Starting clients on 2 hosts over ssh"
 	assert_eq "node01
 node02" "$(awk '{print $2}' <<< "$out" | sort -u)" "hosts of --ssh-group grp"
-	assert_eq "10|2" "$(sql 'select sum(exit_status = 0), count(distinct client_id) from task')" "tasks and clients"
+	assert_eq "10|2" "$(sql 'select sum(CAST(exit_status = 0 AS INTEGER)), count(distinct client_id) from task')" "tasks and clients"
 
 	# bare --ssh: SLURM_JOB_NODELIST (when ssh.nodelist is not set)
 	rm "$HOME/.hypershell/config.toml" "$TMP"/st.*
@@ -451,7 +452,7 @@ node02" "$(awk '{print $2}' <<< "$out" | sort -u)" "hosts of --ssh-group grp"
 	assert_has "$err" "Starting clients on 2 hosts over ssh"
 	assert_eq "node03
 node04" "$(awk '{print $2}' <<< "$out" | sort -u)" "hosts of SLURM_JOB_NODELIST"
-	assert_eq "20|4" "$(sql 'select sum(exit_status = 0), count(distinct client_id) from task')" "tasks and clients of both runs"
+	assert_eq "20|4" "$(sql 'select sum(CAST(exit_status = 0 AS INTEGER)), count(distinct client_id) from task')" "tasks and clients of both runs"
 	assert_eq 4 "$(grep -c 'Starting session: command' "$SSHD_DIR/sshd.log")" "ssh commands started"
 }
 
@@ -470,7 +471,7 @@ test_cluster_mpi_launcher() {
 	assert_eq "$(seq 20)" "$(awk '{print $1}' <<< "$out" | sort -n)" "task output"
 	assert_eq "0
 1" "$(awk '{print $2}' <<< "$out" | sort -u)" "ranks that ran tasks"
-	assert_eq "20|2" "$(sql 'select sum(exit_status = 0), count(distinct client_id) from task')" "tasks and clients"
+	assert_eq "20|2" "$(sql 'select sum(CAST(exit_status = 0 AS INTEGER)), count(distinct client_id) from task')" "tasks and clients"
 	assert_eq 2 "$(grep -c 'connected from 127.0.0.1:' <<< "$err")" "clients connected"
 	grep -E "$HEX128" <<< "$err" && fail "a 128-hex string in the log"
 
@@ -478,6 +479,7 @@ test_cluster_mpi_launcher() {
 	# mpi_env, and a default hostfile of 2 slots (not one per core of the
 	# machine)
 	export HYPERSHELL_SITE="$TMP/site2"
+	on_pg && export HYPERSHELL_DATABASE_SCHEMA="${HYPERSHELL_DATABASE_SCHEMA}_b"   # its database
 	mpi_env
 	echo 'localhost slots=2' > "$TMP/hostfile"
 	export OMPI_MCA_orte_default_hostfile="$TMP/hostfile"
@@ -488,7 +490,7 @@ test_cluster_mpi_launcher() {
 	assert_eq "$(seq 10)" "$(awk '{print $1}' <<< "$out" | sort -n)" "task output of --mpi"
 	assert_eq 2 "$(awk '{print $2}' <<< "$out" | sort -u)" "OMPI_COMM_WORLD_SIZE"
 	assert_eq 2 "$(grep -c 'connected from 127.0.0.1:' <<< "$err")" "clients of --mpi connected"
-	assert_eq "10|2" "$(sql 'select sum(exit_status = 0), count(distinct client_id) from task')" "tasks and clients of --mpi"
+	assert_eq "10|2" "$(sql 'select sum(CAST(exit_status = 0 AS INTEGER)), count(distinct client_id) from task')" "tasks and clients of --mpi"
 	assert_has "$(tail -1 <<< "$err")" "Cluster done: 10 tasks (0 failed, 0 retried)" "summary"
 }
 

@@ -82,7 +82,7 @@ test_wait_done_status_and_return() {
 
 test_wait_polls_until_completion() {
 	id=$(new_task true)
-	( sleep 1.5; sqlite3 "$(db)" "update task set exit_status = 0, completion_time = submit_time where id = '$id'" ) &
+	( sleep 1.5; sql "update task set exit_status = 0, completion_time = submit_time where id = '$id'" ) &
 	start=$(date +%s%N)
 	run hs wait "$id" -n 0.2 --info --json
 	assert_rc 0

@@ -1,5 +1,42 @@
 # hs initdb, and databases that are missing, corrupt, newer or locked.
 
+# tables, indexes: the names in the test's database, sorted
+tables() {
+	if on_pg; then
+		sql "select tablename from pg_tables where schemaname = current_schema() order by tablename collate \"C\""
+	else
+		sql "select name from sqlite_master where type='table' order by name"
+	fi
+}
+indexes() {
+	if on_pg; then
+		sql "select indexname from pg_indexes where schemaname = current_schema() order by indexname collate \"C\""
+	else
+		sql "select name from sqlite_master where type='index' order by name"
+	fi
+}
+# make_table DEFINITION: a table made by someone else, in a database (on
+# PostgreSQL: the test's schema) hs has not initialised
+make_table() {
+	if on_pg; then
+		sql "create schema if not exists $HYPERSHELL_DATABASE_SCHEMA; create table $HYPERSHELL_DATABASE_SCHEMA.$1" >/dev/null
+	else
+		mkdir -p "$HYPERSHELL_SITE/lib"
+		sqlite3 "$(db)" "create table $1"
+	fi
+}
+# snapshot: what a refused command must leave as it was: the SQLite file
+# (checkpointed); on PostgreSQL the rows, versions and tables
+snapshot() {
+	if on_pg; then
+		sql "select (select count(*) from task), (select string_agg(version::text, ',' order by version)
+			from schema_version), (select count(*) from pg_tables where schemaname = current_schema())"
+	else
+		sqlite3 "$(db)" "pragma wal_checkpoint(truncate)" >/dev/null
+		md5sum < "$(db)"
+	fi
+}
+
 test_initdb_creates_schema() {
 	run hs initdb
 	assert_rc 0
@@ -7,8 +44,8 @@ test_initdb_creates_schema() {
 	assert_eq "client
 schema_version
 server
-task" "$(sql "select name from sqlite_master where type='table' order by name")"
-	assert_has "$(sql "select name from sqlite_master where type='index'")" "index_tasks_unscheduled"
+task" "$(tables)"
+	assert_has "$(indexes)" "index_tasks_unscheduled"
 	run hs initdb
 	assert_rc 0
 	assert_eq 2 "$(sql 'select count(*) from schema_version')" "idempotent"
@@ -29,6 +66,14 @@ test_initdb_vacuum_and_backup() {
 	seq 100 | hs submit 2>/dev/null
 	run hs initdb --vacuum
 	assert_rc 0
+	assert_eq 100 "$(hs list --count)" "tasks after --vacuum"
+	if on_pg; then   # --backup copies a SQLite file
+		run hs initdb --backup "$TMP/copy.db"
+		assert_rc 2
+		assert_has "$err" "pg_dump"
+		[ ! -e "$TMP/copy.db" ] || fail "--backup wrote a file"
+	fi
+	sqlite_only
 	run hs initdb --backup "$TMP/copy.db"
 	assert_rc 0
 	assert_eq 100 "$(sqlite3 "$TMP/copy.db" 'select count(*) from task')"
@@ -38,6 +83,7 @@ test_initdb_vacuum_and_backup() {
 }
 
 test_corrupt_database_exit_5_untouched() {
+	sqlite_only
 	mkdir -p "$HYPERSHELL_SITE/lib"
 	head -c 8192 /dev/urandom > "$(db)"
 	sum=$(md5sum < "$(db)")
@@ -55,8 +101,7 @@ test_corrupt_database_exit_5_untouched() {
 test_newer_schema_exit_5_untouched() {
 	echo x | hs submit 2>/dev/null
 	sql "insert into schema_version values (99, '2030-01-01', 'future')"
-	sql "pragma wal_checkpoint(truncate)" >/dev/null
-	sum=$(md5sum < "$(db)")
+	sum=$(snapshot)
 	for cmd in "list --count" "initdb" "initdb --truncate --yes"; do
 		run hs $cmd
 		assert_rc 5
@@ -64,12 +109,11 @@ test_newer_schema_exit_5_untouched() {
 	done
 	run bash -c "echo y | $HS_BIN submit"
 	assert_rc 5
-	assert_eq "$sum" "$(md5sum < "$(db)")" "file unchanged"
+	assert_eq "$sum" "$(snapshot)" "database unchanged"
 }
 
 test_foreign_database_adopted_only_by_initdb() {
-	mkdir -p "$HYPERSHELL_SITE/lib"
-	sqlite3 "$(db)" "create table other (x)"
+	make_table "other (x integer)"
 	run hs list --count
 	assert_rc 5
 	assert_has "$err" "was not made by this hs"
@@ -81,17 +125,21 @@ test_foreign_database_adopted_only_by_initdb() {
 }
 
 test_incompatible_task_table_refused() {
-	mkdir -p "$HYPERSHELL_SITE/lib"
-	sqlite3 "$(db)" "create table task (id, name)"
+	make_table "task (id text, name text)"
 	run hs initdb
 	assert_rc 5
 	assert_has "$err" "task table this version cannot use"
-	assert_eq 0 "$(sql "select count(*) from sqlite_master where name = 'schema_version'")"
+	assert_eq 0 "$(has_table schema_version)"
+	assert_eq "task" "$(tables)" "tables after the refusal"
 }
 
 test_empty_database_file() {
-	mkdir -p "$HYPERSHELL_SITE/lib"
-	: > "$(db)"
+	if on_pg; then   # an empty schema
+		sql "create schema $HYPERSHELL_DATABASE_SCHEMA" >/dev/null
+	else
+		mkdir -p "$HYPERSHELL_SITE/lib"
+		: > "$(db)"
+	fi
 	run hs list --count
 	assert_rc 5
 	assert_has "$err" "not initialised"
@@ -101,6 +149,7 @@ test_empty_database_file() {
 }
 
 test_locked_database_exit_5() {
+	sqlite_only   # busy_timeout; PostgreSQL waits for the lock
 	echo x | hs submit 2>/dev/null
 	mkdir -p "$HYPERSHELL_SITE"
 	printf '[database.pragmas]\nbusy_timeout = 200\n' > "$HYPERSHELL_SITE/config.toml"
@@ -119,6 +168,7 @@ test_locked_database_exit_5() {
 }
 
 test_database_file_from_config() {
+	sqlite_only
 	mkdir -p "$HYPERSHELL_SITE"
 	printf '[database]\nfile = "%s/other.db"\n' "$TMP" > "$HYPERSHELL_SITE/config.toml"
 	echo x | hs submit 2>/dev/null
@@ -139,6 +189,7 @@ test_provider_postgres_unreachable_is_one_line_exit_5() {
 }
 
 test_database_shorthand_names_sqlite_file() {
+	sqlite_only
 	mkdir -p "$HYPERSHELL_SITE"
 	printf 'database = "%s/short.db"\n' "$TMP" > "$HYPERSHELL_SITE/config.toml"
 	run bash -c "echo x | $HS_BIN submit"

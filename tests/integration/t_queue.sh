@@ -21,7 +21,9 @@ test_queue_runs_all_tasks_and_records_columns() {
 		or duration is null or duration < 0 or attempt != 1 or command != args")"
 	local col
 	for col in schedule_time start_time completion_time; do
-		sql "select $col from task" | grep -Evq "$TS_RE" && fail "$col: $(sql "select $col from task limit 1")"
+		# as stored (SQLite), and as hs prints them
+		on_pg || ! sql "select $col from task" | grep -Evq "$TS_RE" || fail "$col: $(sql "select $col from task limit 1")"
+		assert_eq 20 "$(hs list $col | grep -Ec "$TS_RE")" "$col of hs list: $(hs list $col --limit 1)"
 	done
 	assert_eq 0 "$(sql 'select count(*) from task where not (schedule_time <= start_time and start_time <= completion_time)')" \
 		"rows whose times are out of order"
@@ -58,20 +60,27 @@ test_queue_retries_make_linked_rows() {
 	assert_eq 3 "$(cat "$TMP/count")" "runs of the flaky task"
 	assert_eq 6 "$(sql 'select count(*) from task')" "rows"
 	# the flaky task: attempts 1, 2, 3 linked both ways, resources and tags copied
-	local q="select attempt, exit_status, retried, cores, memory, timeout, tag from task
-		where tag like '%alpha%' order by attempt"
+	local alpha="CAST(tag AS TEXT) like '%alpha%'"
+	local q="select attempt, exit_status, CAST(retried AS INTEGER), cores, memory, timeout from task
+		where $alpha order by attempt"
 	assert_eq "$(printf '%s\n' \
-		'1|1|1|1|104857600|30|{"site":"alpha","n":7}' \
-		'2|1|1|1|104857600|30|{"site":"alpha","n":7}' \
-		'3|0|0|1|104857600|30|{"site":"alpha","n":7}')" "$(sql "$q")"
-	assert_eq 1 "$(sql "select count(distinct args) from task where tag like '%alpha%'")"
+		'1|1|1|1|104857600|30' \
+		'2|1|1|1|104857600|30' \
+		'3|0|0|1|104857600|30')" "$(sql "$q")"
+	if ! on_pg; then   # the stored form
+		assert_eq "$(printf '%s\n' '{"site":"alpha","n":7}' '{"site":"alpha","n":7}' '{"site":"alpha","n":7}')" \
+			"$(sql "select tag from task where $alpha order by attempt")" "stored tags"
+	fi
+	assert_eq "$(printf '%s\n' 'n:7, site:alpha' 'n:7, site:alpha' 'n:7, site:alpha')" \
+		"$(for i in $(sql "select id from task where $alpha order by attempt"); do hs info "$i" -x tag; done)" "tags"
+	assert_eq 1 "$(sql "select count(distinct args) from task where $alpha")"
 	assert_eq 2 "$(sql "select count(*) from task a join task b on a.next_id = b.id and b.previous_id = a.id
-		and b.attempt = a.attempt + 1 where a.tag like '%alpha%'")" "linked pairs"
-	assert_eq "|" "$(sql "select previous_id, (select next_id from task where tag like '%alpha%' and attempt = 3)
-		from task where tag like '%alpha%' and attempt = 1")" "ends of the chain"
+		and b.attempt = a.attempt + 1 where CAST(a.tag AS TEXT) like '%alpha%'")" "linked pairs"
+	assert_eq "|" "$(sql "select previous_id, (select next_id from task where $alpha and attempt = 3)
+		from task where $alpha and attempt = 1")" "ends of the chain"
 	# the task that always fails stops after 3 attempts
 	assert_eq "$(printf '1|4|1\n2|4|1\n3|4|0')" \
-		"$(sql "select attempt, exit_status, retried from task where tag like '%always%' order by attempt")"
+		"$(sql "select attempt, exit_status, CAST(retried AS INTEGER) from task where CAST(tag AS TEXT) like '%always%' order by attempt")"
 	assert_has "$(cat "$SLOG")" "Server done: "
 }
 
@@ -173,7 +182,9 @@ test_queue_groups_run_in_order() {
 	local g0_end g1_start
 	g0_end=$(sql 'select max(completion_time) from task where "group" = 0')
 	g1_start=$(sql 'select min(schedule_time) from task where "group" = 1')
-	[[ "$g0_end" < "$g1_start" ]] || fail "group 1 scheduled at $g1_start, before group 0 ended at $g0_end"
+	assert_eq 1 "$(sql 'select CAST((select max(completion_time) from task where "group" = 0)
+		< (select min(schedule_time) from task where "group" = 1) AS INTEGER)')" \
+		"group 0 ended (at $g0_end) before group 1 was scheduled (at $g1_start)"
 	assert_has "$(cat "$SLOG")" "Group 0 finished; moving on to group 1"
 }
 
@@ -197,7 +208,7 @@ test_queue_killed_client_tasks_rerun_once() {
 	wait_exit "$CPID" 10; assert_eq 0 "$wrc" "client 2 exit status"
 	assert_has "$(cat "$SLOG")" "Evicted client"
 	assert_eq 6 "$(sql 'select count(*) from task')" "rows"
-	assert_eq "" "$(sql 'select args from task group by args having sum(completion_time is not null) != 1')" \
+	assert_eq "" "$(sql 'select args from task group by args having sum(CAST(completion_time is not null AS INTEGER)) != 1')" \
 		"tasks without exactly one completed row"
 	assert_eq 0 "$(sql 'select count(*) from task where completion_time is null or exit_status != 0')"
 	# every task ran, some twice (the killed client's), none more than twice
@@ -262,7 +273,7 @@ test_queue_no_db_with_file() {
 	wait_exit "$SPID" 20; assert_eq 0 "$wrc" "server exit status"
 	wait_exit "$CPID" 10; assert_eq 0 "$wrc" "client exit status"
 	assert_eq "$(printf 'nodb-%s\n' 1 2 3)" "$(sort "$TMP/c1.out")"
-	if [ -f "$(db)" ]; then
+	if db_exists; then
 		assert_eq 0 "$(sql 'select count(*) from task' 2>/dev/null || echo 0)" "tasks in the database with --no-db"
 	fi
 	assert_has "$(cat "$SLOG")" "Server done: 3 tasks completed"
@@ -275,7 +286,7 @@ test_queue_server_file_submits_tasks() {
 	start_client c1 -N 2
 	wait_exit "$SPID" 20; assert_eq 0 "$wrc" "server exit status"
 	wait_exit "$CPID" 10; assert_eq 0 "$wrc" "client exit status"
-	assert_eq "$(printf 'echo file-%s\n' 1 2 3 4)" "$(sql 'select args from task order by rowid')"
+	assert_eq "$(printf 'echo file-%s\n' 1 2 3 4)" "$(sql 'select args from task order by id')"
 	assert_eq 4 "$(sql 'select count(*) from task where exit_status = 0 and completion_time is not null')"
 	assert_has "$(cat "$SLOG")" "Submitted 4 tasks from tasks.txt"
 }
@@ -384,8 +395,8 @@ test_queue_monitor_samples_the_whole_process_group() {
 	[ "$(tail -n +2 "$csv" | wc -l)" -ge 2 ] || fail "fewer than 2 samples: $(cat "$csv")"
 	tail -n +2 "$csv" | grep -Evq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\.[0-9]{6}\+00:00,[0-9]+\.[0-9]{2},[0-9]+$' &&
 		fail "malformed samples: $(cat "$csv")"
-	row=$(sql "select cores_max > 0.5, memory_max >= 40 * 1048576, memory_max >= 80 * 1048576
-		from task where id = '$id'")
+	row=$(sql "select CAST(cores_max > 0.5 AS INTEGER), CAST(memory_max >= 40 * 1048576 AS INTEGER),
+		CAST(memory_max >= 80 * 1048576 AS INTEGER) from task where id = '$id'")
 	assert_eq "1|1|1" "$row" "cores_max > 0.5, memory_max >= 40 MB, summed over both hogs ($(sql \
 		"select cores_max, memory_max from task where id = '$id'"))"
 	# the allocation (10 MB) is exceeded: one warning, not one per sample
@@ -393,7 +404,7 @@ test_queue_monitor_samples_the_whole_process_group() {
 	# a task shorter than one sample still gets its peaks (from wait4) and a CSV
 	id=$(sql "select id from task where args like 'echo%'")
 	assert_eq "$dir/$id.csv" "$(cat csvenv)" "TASK_CSVPATH"
-	assert_eq "$dir/$id.csv|1" "$(sql "select csvpath, memory_max > 0 from task where id = '$id'")"
+	assert_eq "$dir/$id.csv|1" "$(sql "select csvpath, CAST(memory_max > 0 AS INTEGER) from task where id = '$id'")"
 	assert_eq "time,cores,memory" "$(cat "$dir/$id.csv")" "CSV of a short task"
 	# without --monitor: no csvpath, no peaks
 	hs submit -- true
@@ -410,6 +421,6 @@ test_queue_monitor_through_hsx() {
 	echo "python3 $PWD/hog.py 1.5 45" > tasks.txt
 	run "$(dirname "$HS_BIN")/hsx" tasks.txt --monitor -N 1
 	assert_rc 0
-	assert_eq "1|1" "$(sql "select csvpath is not null, memory_max >= 40 * 1048576 from task")" \
+	assert_eq "1|1" "$(sql "select CAST(csvpath is not null AS INTEGER), CAST(memory_max >= 40 * 1048576 AS INTEGER) from task")" \
 		"hsx forwards --monitor ($(sql 'select csvpath, cores_max, memory_max from task'))"
 }

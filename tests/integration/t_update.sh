@@ -11,11 +11,16 @@ test_update_fields_and_tags_with_no_confirm() {
 	run hs update timeout=60 prio:high -w 'args ~ ^[345]$' --no-confirm
 	assert_rc 0
 	assert_has "$err" "Updated 3 tasks"
-	assert_eq "60|{\"batch\":\"a\",\"prio\":\"high\"}" "$(sql "select timeout, tag from task where args='3'")"
-	assert_eq "|{\"batch\":\"a\"}" "$(sql "select timeout, tag from task where args='2'")"
+	assert_eq "60" "$(sql "select timeout from task where args='3'")"
+	assert_eq "" "$(sql "select timeout from task where args='2'")"
+	on_pg || assert_eq '{"batch":"a","prio":"high"}' "$(sql "select tag from task where args='3'")" "stored tag"
+	on_pg || assert_eq '{"batch":"a"}' "$(sql "select tag from task where args='2'")" "stored tag"
+	assert_eq "batch:a, prio:high" "$(hs info "$(sql "select id from task where args='3'")" -x tag)"
+	assert_eq "batch:a" "$(hs info "$(sql "select id from task where args='2'")" -x tag)"
 	run hs update --remove-tag batch -w 'args == 3' -f
 	assert_rc 0
-	assert_eq '{"prio":"high"}' "$(sql "select tag from task where args='3'")"
+	on_pg || assert_eq '{"prio":"high"}' "$(sql "select tag from task where args='3'")" "stored tag"
+	assert_eq "prio:high" "$(hs info "$(sql "select id from task where args='3'")" -x tag)"
 }
 
 test_update_by_id_positional() {
@@ -35,7 +40,8 @@ test_update_legacy_form() {
 	assert_eq 0 "$(sql "select exit_status from task where id='$id'")"
 	run hs update "$id" tag k:v
 	assert_rc 0
-	assert_eq '{"batch":"a","k":"v"}' "$(sql "select tag from task where id='$id'")"
+	on_pg || assert_eq '{"batch":"a","k":"v"}' "$(sql "select tag from task where id='$id'")" "stored tag"
+	assert_eq "batch:a, k:v" "$(hs info "$id" -x tag)"
 }
 
 test_update_cancel_only_unfinished() {
