@@ -5,7 +5,7 @@ set -eu
 
 PKGS="gcc make pkg-config clang libclang-rt-14-dev libsqlite3-dev libssl-dev
 libjansson-dev libcmocka-dev libevent-dev sqlite3 jq socat faketime
-openssh-server openssh-client openmpi-bin sslscan nmap
+openssh-server openssh-client openmpi-bin sslscan nmap iptables iproute2
 postgresql postgresql-client libpq-dev"
 
 missing=""

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "keeper.h"
 #include "log.h"
 #include "transport.h"
 
@@ -254,12 +255,18 @@ on_welcome(struct client *cl, const struct hs_frame *f)
 	cl->welcomed = true;
 	cl->conn->cap = w.frame_max;
 	cl->frame_max = w.frame_max;
+	cl->srv_heartrate = w.heartrate;
+	cl->srv_evict = w.evict;
+	cl->heard_ms = hs_mono_ms();
 	cl->lost_ms = 0;
 	cl->backoff_ms = BACKOFF_MIN_MS;
 	cl->asked = 0;
 	cl->nconfirm = 0;
 	hs_buf_reset(&cl->confirm);
 	log_info("Connected to %s:%d (server %s)", cl->o->host, cl->o->port, w.host);
+	if (!w.resumed && cl->nqueue > 0)   /* re-queued by the server: not ours to run */
+		log_info("Dropped %d queued tasks the server has given back to the queue",
+		         jobs_drop_queued(cl));
 	for (struct result *r = cl->results; r != NULL; r = r->next)
 		if (r->sent) {   /* sent before, never acknowledged: again */
 			r->sent = false;
@@ -267,6 +274,7 @@ on_welcome(struct client *cl, const struct hs_frame *f)
 		}
 	client_send_results(cl);
 	client_request(cl);
+	jobs_start(cl);   /* what waited for the server */
 	client_maybe_done(cl);
 }
 
@@ -329,6 +337,13 @@ static void
 on_frame(struct hs_conn *c, const struct hs_frame *f)
 {
 	struct client *cl = c->owner;
+	bool was_stale = cl->state == C_READY && !client_server_fresh(cl);
+
+	cl->heard_ms = hs_mono_ms();
+	if (was_stale) {
+		log_info("The server answers again");
+		jobs_start(cl);
+	}
 
 	if (f->type == HS_MSG_ERROR)
 		on_error(cl, f);
@@ -351,6 +366,16 @@ on_frame(struct hs_conn *c, const struct hs_frame *f)
 		client_maybe_done(cl);
 	} else if (f->type != HS_MSG_HEARTBEAT && f->type != HS_MSG_BYE)
 		fatal(cl, "protocol error: unexpected message");
+}
+
+/* A partitioned server may evict us and give our queued tasks to others:
+ * after three of its heartbeats unheard, start nothing new. */
+bool
+client_server_fresh(const struct client *cl)
+{
+	double quiet = cl->srv_heartrate * 3 > 1 ? cl->srv_heartrate * 3 : 1;
+
+	return cl->state == C_READY && hs_mono_ms() - cl->heard_ms <= (int64_t)(quiet * 1000);
 }
 
 /* --- connection ------------------------------------------------------------ */
@@ -474,6 +499,12 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	struct hs_msg_heartbeat hb;
 	int64_t now = hs_mono_ms();
 
+	if (cl->state == C_READY && cl->conn != NULL && now - cl->heard_ms > (int64_t)(cl->srv_evict * 1000)) {
+		/* it has evicted us by now: start again, and learn what is ours */
+		log_warning("No word from the server for %gs: reconnecting", cl->srv_evict);
+		hs_conn_close(cl->conn, "the server went silent");
+		return;
+	}
 	if (cl->state == C_READY && now - cl->last_beat_ms >= (int64_t)(cl->o->heartrate * 1000)) {
 		cl->last_beat_ms = now;
 		hb.state = cl->draining ? HS_STATE_DRAINING : HS_STATE_RUNNING;
@@ -555,7 +586,8 @@ setup(struct client *cl)
 	signal(SIGPIPE, SIG_IGN);
 	/* orphans of our tasks become our children: reaped, never zombies */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	return HS_OK;
+	/* and if we are killed, the keeper kills our tasks' process groups */
+	return hs_keeper_start(&cl->keeper);
 }
 
 static void
@@ -576,6 +608,8 @@ teardown(struct client *cl)
 	if (cl->outev) event_free(cl->outev);
 	if (cl->monev) event_free(cl->monev);
 	hs_buf_free(&cl->confirm);
+	if (cl->keeper >= 0)
+		close(cl->keeper);   /* the keeper sees the end and leaves */
 	if (cl->base)
 		event_base_free(cl->base);
 	SSL_CTX_free(cl->ctx);
@@ -615,6 +649,7 @@ hs_client_run(const struct hs_client_opts *o, int *exit_code)
 
 	memset(&cl, 0, sizeof cl);
 	cl.o = o;
+	cl.keeper = -1;
 	cl.tls = o->tlscfg;
 	cl.queue_tail = &cl.queue;
 	cl.results_tail = &cl.results;

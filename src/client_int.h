@@ -47,6 +47,7 @@ struct client {
 	const struct hs_client_opts *o;
 	struct event_base *base;
 	SSL_CTX *ctx;
+	int keeper;                      /* pipe to the task keeper, or -1 */
 	struct hs_tls_config tls;        /* o->tlscfg, or what we trust since */
 	struct hs_conn *conn;            /* NULL while disconnected */
 	enum client_state state;
@@ -80,6 +81,8 @@ struct client {
 	int64_t backoff_ms;
 	int64_t last_work_ms;            /* last time there was work (idle timeout) */
 	int64_t last_beat_ms;            /* last heartbeat sent */
+	int64_t heard_ms;                /* last frame from the server */
+	double srv_heartrate, srv_evict; /* from WELCOME */
 	struct event *tick, *retry, *flush, *startev, *outev, *sig[5];
 	struct event *monev;             /* --monitor: one 1 s timer for every running task */
 	/* output gathered during one loop iteration, sent once by outev */
@@ -100,6 +103,8 @@ void client_maybe_done(struct client *cl);
 /* client_jobs.c */
 void jobs_add(struct client *cl, const struct hs_task *tasks, size_t n);
 void jobs_start(struct client *cl);
+/* Connected, and the server was heard from lately: queued tasks may start. */
+bool client_server_fresh(const struct client *cl);
 void jobs_start_cb(evutil_socket_t fd, short what, void *arg);  /* rate-limit timer */
 void jobs_reap(struct client *cl);
 void jobs_interrupt(struct client *cl);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "keeper.h"
 #include "log.h"
 #include "proc.h"
 #include "proto.h"
@@ -249,6 +250,8 @@ spawn(struct client *cl, struct job *j)
 	if ((e = outputs(cl, j, &out, &err)) == HS_OK &&
 	    (e = hs_env_build(&env, environ, &j->t, &x)) == HS_OK) {
 		e = hs_exec_spawn(j->command, env.vars, cl->o->cwd, out, err, &j->pid);
+		if (e == HS_OK)
+			hs_keeper_add(cl->keeper, j->pid);   /* its group: pgid == pid */
 		hs_env_free(&env);
 	}
 	if (out >= 0)
@@ -386,7 +389,10 @@ jobs_start(struct client *cl)
 	int slot;
 	struct job *j;
 
-	while (!cl->interrupt && cl->nqueue > 0 && (slot = free_slot(cl)) >= 0) {
+	/* queued tasks wait while the server is away: it may give them to
+	 * another client before we are back (WELCOME says) */
+	while (!cl->interrupt && client_server_fresh(cl) && cl->nqueue > 0 &&
+	       (slot = free_slot(cl)) >= 0) {
 		now = hs_now_us();
 		if (cl->o->ratelimit > 0 && now < cl->next_start_us) {
 			tv.tv_sec = (cl->next_start_us - now) / 1000000;
@@ -507,6 +513,7 @@ jobs_reap(struct client *cl)
 			continue;
 		if (j->kill_stage > 0)   /* stopped on purpose: nothing of it stays */
 			kill(-j->pid, SIGKILL);
+		hs_keeper_del(cl->keeper, j->pid);
 		if (!gone) {
 			if (cl->o->monitor)
 				monitor_reaped(j, &ru);

@@ -610,6 +610,7 @@ static const struct member welcome_m[] = {
 	{.name = "frame_max", .kind = K_U32,
 	 FIELD(struct hs_msg_welcome, frame_max), .lo = HS_FRAME_PREAUTH,
 	 .hi = HS_FRAME_ABSMAX},
+	{.name = "resumed", .kind = K_INT, FIELD(struct hs_msg_welcome, resumed), .lo = 0, .hi = 1},
 };
 static const struct member request_m[] = {
 	{.name = "want", .kind = K_INT, FIELD(struct hs_msg_request, want),

@@ -99,6 +99,7 @@ struct hs_msg_welcome {
 	double heartrate;       /* seconds between heartbeats expected */
 	double evict;           /* seconds of silence before eviction */
 	uint32_t frame_max;     /* cap for frames after authentication */
+	int resumed;            /* 1: the client's earlier tasks are still its own */
 };
 
 struct hs_msg_request {

@@ -286,8 +286,9 @@ on_hello(struct session *s, const struct hs_frame *f)
 		s->state = S_AUTH;
 }
 
-/* Close an older session of the same client (it reconnected). */
-static void
+/* Close an older session of the same client (it reconnected); true if
+ * there was one. */
+static bool
 replace_old(struct server *srv, struct session *s)
 {
 	for (struct session *o = srv->sessions; o != NULL; o = o->next)
@@ -295,19 +296,22 @@ replace_old(struct server *srv, struct session *s)
 		    strcmp(o->client_id, s->client_id) == 0) {
 			log_info("Client %s (%s) reconnected from %s; closing its old connection",
 			         s->host, s->client_id, s->conn->peer);
-			o->running = 0;   /* its tasks now belong to the new session */
+			s->running = o->running;   /* its tasks now belong to the new session */
+			o->running = 0;
 			hs_conn_close(o->conn, "replaced by a new connection");
-			return;
+			return true;
 		}
+	return false;
 }
 
 static void
-welcome(struct session *s)
+welcome(struct session *s, bool resumed)
 {
 	struct server *srv = s->srv;
 	struct hs_msg_welcome w;
 
 	memset(&w, 0, sizeof w);
+	w.resumed = resumed;
 	memcpy(w.server_id, srv->server_id, sizeof w.server_id);
 	snprintf(w.host, sizeof w.host, "%s", srv->host);
 	w.heartrate = srv->o->heartrate;
@@ -328,6 +332,7 @@ on_auth(struct session *s, const struct hs_frame *f)
 	const char *key = srv->o->key;
 	struct hs_msg_auth a;
 	char err[HS_PROTO_ERR];
+	bool resumed;
 
 	if (hs_dec_auth(f, &a, err, sizeof err) != HS_OK) {
 		log_warning("Bad AUTH from %s: %s", s->conn->peer, err);
@@ -351,10 +356,11 @@ on_auth(struct session *s, const struct hs_frame *f)
 	memcpy(s->client_id, a.client_id, sizeof s->client_id);
 	snprintf(s->host, sizeof s->host, "%s", a.host);
 	s->slots = a.slots;
-	replace_old(srv, s);
-	log_info("Client %s (%s) connected from %s with %d slots", s->host, s->client_id,
-	         s->conn->peer, s->slots);
-	welcome(s);
+	/* its lease holds if it never left, or came back before eviction */
+	resumed = replace_old(srv, s) || work_client_known(srv, s->client_id);
+	log_info("Client %s (%s) %s from %s with %d slots", s->host, s->client_id,
+	         resumed ? "reconnected" : "connected", s->conn->peer, s->slots);
+	welcome(s, resumed);
 	work_request(s, 0);   /* registers the client */
 }
 

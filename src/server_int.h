@@ -111,6 +111,8 @@ void server_stop_listening(struct server *srv);
 
 /* server_work.c */
 void work_request(struct session *s, int want);
+/* A client that left without BYE and was not evicted yet. */
+bool work_client_known(struct server *srv, const char *client_id);
 void work_results(struct session *s, struct hs_msg_tasks *msg);
 void work_session_gone(struct session *s);
 void work_schedule(struct server *srv);

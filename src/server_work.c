@@ -150,6 +150,15 @@ check_state(struct server *srv)
 
 /* --- clients ------------------------------------------------------------- */
 
+bool
+work_client_known(struct server *srv, const char *client_id)
+{
+	for (struct gone *g = srv->gone; g != NULL; g = g->next)
+		if (strcmp(g->client_id, client_id) == 0)
+			return true;
+	return false;
+}
+
 static void
 forget_gone(struct server *srv, const char *client_id)
 {

@@ -460,7 +460,7 @@ test_welcome_round_trip(void **state)
 {
 	struct hs_buf b = HS_BUF_INIT(4096);
 	struct hs_msg_welcome w = {.server_id = ID2, .host = "srv", .heartrate = 2.5,
-	                           .evict = 600, .frame_max = HS_FRAME_DEFAULT}, g;
+	                           .evict = 600, .frame_max = HS_FRAME_DEFAULT, .resumed = 1}, g;
 	struct hs_frame f;
 
 	assert_int_equal(hs_enc_welcome(&b, &w), HS_OK);
@@ -471,6 +471,7 @@ test_welcome_round_trip(void **state)
 	assert_true(g.heartrate == 2.5);
 	assert_true(g.evict == 600);
 	assert_int_equal(g.frame_max, HS_FRAME_DEFAULT);
+	assert_int_equal(g.resumed, 1);
 	hs_buf_free(&b);
 }
 
@@ -997,7 +998,7 @@ static const char *
 welcome(const char *heartrate, const char *evict, const char *frame_max)
 {
 	return json("{\"server_id\":\"" ID1 "\",\"host\":\"h\",\"heartrate\":%s,"
-	            "\"evict\":%s,\"frame_max\":%s}", heartrate, evict, frame_max);
+	            "\"evict\":%s,\"frame_max\":%s,\"resumed\":0}", heartrate, evict, frame_max);
 }
 
 static void
@@ -1028,6 +1029,8 @@ test_refuse_ranges(void **state)
 	refused(HS_MSG_WELCOME, welcome("1", "1", "4095"), "\"frame_max\"");
 	refused(HS_MSG_WELCOME, welcome("1", "1", "67108865"), "\"frame_max\"");
 	refused(HS_MSG_WELCOME, welcome("1", "1", "1048576.0"), "\"frame_max\"");
+	refused(HS_MSG_WELCOME, json("{\"server_id\":\"" ID1 "\",\"host\":\"h\",\"heartrate\":1,"
+	        "\"evict\":1,\"frame_max\":4096,\"resumed\":2}"), "\"resumed\"");
 	refused(HS_MSG_HELLO, json("{\"version\":[-1,0],\"nonce\":\"%s\"}", B64_32),
 	        "\"version\" must be");
 	refused(HS_MSG_HELLO, json("{\"version\":[1,65536],\"nonce\":\"%s\"}", B64_32),
