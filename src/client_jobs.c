@@ -270,6 +270,9 @@ arm(struct job *j, double seconds)
 
 	if (j->timer == NULL)
 		j->timer = evtimer_new(j->cl->base, on_timeout, j);
+	/* from now, not from when this loop pass began (a stop or a slow pass
+	 * in between would shorten the limit) */
+	event_base_update_cache_time(j->cl->base);
 	if (j->timer != NULL)
 		evtimer_add(j->timer, &tv);
 }
