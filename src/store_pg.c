@@ -939,7 +939,8 @@ struct conninfo {
 	const char *k[MAX_PARAMS + 1];
 	const char *v[MAX_PARAMS + 1];
 	char num[24];
-	int n;
+	char pool[8][32];            /* numbers and booleans as text */
+	int n, npool;
 };
 
 static void
@@ -956,10 +957,36 @@ connect_arg(void *arg, const char *key, const struct toml_value *tv, const char 
 {
 	struct conninfo *ci = arg;
 
-	if (tv != NULL && tv->type == TOML_STRING)
+	char *slot = ci->npool < 8 ? ci->pool[ci->npool] : NULL;
+
+	if (tv != NULL && tv->type == TOML_STRING) {
 		param(ci, key, tv->u.str.ptr);
-	else if (text != NULL)
+	} else if (tv != NULL && (tv->type == TOML_INTEGER || tv->type == TOML_BOOL) && slot) {
+		if (tv->type == TOML_INTEGER)
+			snprintf(slot, 32, "%lld", (long long)tv->u.i);
+		else
+			snprintf(slot, 32, "%d", tv->u.b ? 1 : 0);
+		ci->npool++;
+		param(ci, key, slot);
+	} else if (text != NULL) {
 		param(ci, key, text);
+	}
+}
+
+/* Any other key of [database] is a libpq parameter (keepalives, options,
+ * target_session_attrs...), as the configuration reference says. */
+static void
+extra_arg(void *arg, const char *key, const struct toml_value *tv, const char *text)
+{
+	char full[128];
+
+	snprintf(full, sizeof full, "database.%s", key);
+	if (cfg_key_find(full) != NULL || (tv != NULL && tv->type == TOML_TABLE))
+		return;
+	if (strlen(key) > 4 && (strcmp(key + strlen(key) - 4, "_env") == 0 ||
+	                        (strlen(key) > 5 && strcmp(key + strlen(key) - 5, "_eval") == 0)))
+		return;   /* a known key's variant */
+	connect_arg(arg, key, tv, text);
 }
 
 static void
@@ -979,6 +1006,7 @@ conninfo(struct hs_config *cfg, struct conninfo *ci)
 	param(ci, "fallback_application_name", "hypershell");
 	if (cfg_str(cfg, "database.url") != NULL) {   /* the URL says it all */
 		param(ci, "dbname", cfg_str(cfg, "database.url"));
+		cfg_each_entry(cfg, "database", extra_arg, ci);
 		cfg_each_entry(cfg, "database.connect_args", connect_arg, ci);
 		return;
 	}
@@ -988,6 +1016,7 @@ conninfo(struct hs_config *cfg, struct conninfo *ci)
 		snprintf(ci->num, sizeof ci->num, "%lld", (long long)port);
 		param(ci, "port", ci->num);
 	}
+	cfg_each_entry(cfg, "database", extra_arg, ci);
 	cfg_each_entry(cfg, "database.connect_args", connect_arg, ci);
 }
 

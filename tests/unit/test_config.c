@@ -504,12 +504,12 @@ test_unknown_keys_warn(void **state)
 static void
 test_database_extras(void **state)
 {
-	write_at(LOCAL_FILE, "[database]\nsslmode = 'require'\n", 0644);
+	write_at(LOCAL_FILE, "[database]\nkeepalives_idle = 30\n", 0644);
 	load_ok();
-	stderr_has("database.sslmode is ignored with database.provider = sqlite");
-	write_at(LOCAL_FILE, "[database]\nprovider = 'postgres'\nsslmode = 'require'\n", 0644);
+	stderr_has("database.keepalives_idle is ignored with database.provider = sqlite");
+	write_at(LOCAL_FILE, "[database]\nprovider = 'postgres'\nkeepalives_idle = 30\n", 0644);
 	load_ok();
-	assert_null(strstr(captured, "sslmode"));  /* a URL parameter for postgres */
+	assert_null(strstr(captured, "keepalives"));  /* a libpq parameter for postgres */
 }
 
 static void

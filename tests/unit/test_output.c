@@ -108,7 +108,7 @@ test_info_normal(void **state)
 	has(s, "   completed: null (duration: 1 day, 1:01:01)\n");
 	has(s, " submit_host: host1 (" SUB ")\n");
 	has(s, "     retried: false\n");
-	has(s, "        tags: site:a, n:1, flag\n");
+	has(s, "        tags: flag, n:1, site:a\n");
 }
 
 static void
@@ -178,7 +178,7 @@ test_info_yaml(void **state)
 	has(s, "\nexit_status: -15\n");
 	has(s, "\nretried: false\n");
 	has(s, "\nschedule_time: null\n");
-	has(s, "\ntag:\n    site: a\n    n: 1\n    flag: ''\n");
+	has(s, "\ntag:\n    flag: ''\n    n: 1\n    site: a\n");
 }
 
 /* "host:" read as a plain scalar is a mapping indicator: PyYAML fails
@@ -223,8 +223,8 @@ test_print_field(void **state)
 	    "echo \"hi\", there\\n2\n"
 	    "null\n"
 	    "1.5\n"
-	    "site:a, n:1, flag\n"
-	    "{\n    \"site\": \"a\",\n    \"n\": 1,\n    \"flag\": \"\"\n}\n");
+	    "flag, n:1, site:a\n"
+	    "{\n    \"flag\": \"\",\n    \"n\": 1,\n    \"site\": \"a\"\n}\n");
 }
 
 static void
@@ -254,8 +254,8 @@ test_printer_plain(void **state)
 	assert_int_equal(hs_printer_task(p, &t), HS_OK);
 	assert_int_equal(hs_printer_finish(p), HS_OK);
 	assert_string_equal(end(),
-	    ID1 " | echo \"hi\", there\\n2 | -15 | null | {\"site\": \"a\", \"n\": 1, \"flag\": \"\"}\n"
-	    ID1 " | tab\\there | -15 | null | {\"site\": \"a\", \"n\": 1, \"flag\": \"\"}\n");
+	    ID1 " | echo \"hi\", there\\n2 | -15 | null | {\"flag\": \"\", \"n\": 1, \"site\": \"a\"}\n"
+	    ID1 " | tab\\there | -15 | null | {\"flag\": \"\", \"n\": 1, \"site\": \"a\"}\n");
 }
 
 static void
@@ -354,7 +354,7 @@ test_printer_normal(void **state)
 	hs_printer_finish(p);
 	s = end();
 	assert_true(strncmp(s, "---\n          id: ", 18) == 0);
-	has(s, "tags: site:a, n:1, flag\n---\n          id: ");
+	has(s, "tags: flag, n:1, site:a\n---\n          id: ");
 }
 
 int
