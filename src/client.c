@@ -339,6 +339,14 @@ on_frame(struct hs_conn *c, const struct hs_frame *f)
 	struct client *cl = c->owner;
 	bool was_stale = cl->state == C_READY && !client_server_fresh(cl);
 
+	if (client_maybe_evicted(cl)) {
+		/* we were stopped or cut off long enough to be evicted: what is
+		 * buffered here is old news; ask again (WELCOME says what is ours) */
+		log_warning("No word from the server for %.0fs: reconnecting",
+		            (double)(hs_mono_ms() - cl->heard_ms) / 1000);
+		hs_conn_close(c, "the server went silent");
+		return;
+	}
 	cl->heard_ms = hs_mono_ms();
 	if (was_stale) {
 		log_info("The server answers again");
@@ -376,6 +384,15 @@ client_server_fresh(const struct client *cl)
 	double quiet = cl->srv_heartrate * 3 > 1 ? cl->srv_heartrate * 3 : 1;
 
 	return cl->state == C_READY && hs_mono_ms() - cl->heard_ms <= (int64_t)(quiet * 1000);
+}
+
+/* Silent for most of the server's eviction time: it may have given our
+ * tasks to others. */
+bool
+client_maybe_evicted(const struct client *cl)
+{
+	return cl->state == C_READY && cl->srv_evict > 0 &&
+	       hs_mono_ms() - cl->heard_ms > (int64_t)(cl->srv_evict * 800);
 }
 
 /* --- connection ------------------------------------------------------------ */
@@ -499,9 +516,10 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	struct hs_msg_heartbeat hb;
 	int64_t now = hs_mono_ms();
 
-	if (cl->state == C_READY && cl->conn != NULL && now - cl->heard_ms > (int64_t)(cl->srv_evict * 1000)) {
-		/* it has evicted us by now: start again, and learn what is ours */
-		log_warning("No word from the server for %gs: reconnecting", cl->srv_evict);
+	if (cl->conn != NULL && client_maybe_evicted(cl)) {
+		/* it may have evicted us by now: start again, and learn what is ours */
+		log_warning("No word from the server for %.0fs: reconnecting",
+		            (double)(now - cl->heard_ms) / 1000);
 		hs_conn_close(cl->conn, "the server went silent");
 		return;
 	}

@@ -105,6 +105,8 @@ void jobs_add(struct client *cl, const struct hs_task *tasks, size_t n);
 void jobs_start(struct client *cl);
 /* Connected, and the server was heard from lately: queued tasks may start. */
 bool client_server_fresh(const struct client *cl);
+/* Silent for most of the server's eviction time. */
+bool client_maybe_evicted(const struct client *cl);
 void jobs_start_cb(evutil_socket_t fd, short what, void *arg);  /* rate-limit timer */
 void jobs_reap(struct client *cl);
 void jobs_interrupt(struct client *cl);

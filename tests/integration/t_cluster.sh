@@ -60,10 +60,12 @@ proc_tree() {
 	done
 }
 
-# cmdlines PID...: "pid: command line" of each (gone ones skipped).
+# cmdlines PID...: "pid: command line" of each (gone ones skipped, and
+# each client's task keeper, a fork that shares its command line).
 cmdlines() {
 	local p c
 	for p in "$@"; do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = hs-keeper ] && continue
 		c=$(tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline") && [ -n "$c" ] && echo "$p: $c"
 	done
 	return 0
