@@ -11,6 +11,15 @@
 #include "store.h"
 
 #define SQL_MAX_PARAMS 512
+
+/* hs update --revert on any SQL backend: every column a run set, cleared
+ * (the WHERE clause follows). */
+#define SQL_REVERT \
+	"UPDATE task SET server_id = NULL, server_host = NULL, schedule_time = NULL," \
+	" client_id = NULL, client_host = NULL, command = NULL, start_time = NULL," \
+	" completion_time = NULL, exit_status = NULL, outpath = NULL, errpath = NULL," \
+	" csvpath = NULL, waited = NULL, duration = NULL, cores_max = NULL," \
+	" memory_max = NULL"
 #define SQL_MAX_TAGPATHS 64
 
 enum sql_ptype { SQL_NULL, SQL_INT, SQL_REAL, SQL_TEXT };

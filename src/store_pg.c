@@ -283,27 +283,6 @@ pg_read_row(PGresult *res, int r, struct hs_task *t)
 	}
 }
 
-const char *
-pg_cell_text(const struct hs_task *t, int f, char *buf, size_t len)
-{
-	const struct hs_cell *c = &t->f[f];
-
-	if (c->null)
-		return NULL;
-	switch (hs_fields[f].type) {
-	case HS_FT_INT:
-		snprintf(buf, len, "%lld", (long long)c->i);
-		return buf;
-	case HS_FT_BOOL:
-		return c->i ? "true" : "false";
-	case HS_FT_REAL:
-		snprintf(buf, len, "%.17g", c->d);
-		return buf;
-	default:
-		return c->s;
-	}
-}
-
 /* sql_stmt parameters as text for libpq. */
 struct params {
 	const char *v[SQL_MAX_PARAMS];
@@ -428,7 +407,7 @@ copy_row(struct pg_store *s, const struct hs_task *t)
 		if (i > 0)
 			e = hs_buf_putc(&s->copy, '\t');
 		if (e == HS_OK)
-			e = copy_field(&s->copy, pg_cell_text(t, insert_fields[i], num, sizeof num));
+			e = copy_field(&s->copy, hs_cell_text(t, insert_fields[i], num, sizeof num));
 	}
 	if (e == HS_OK)
 		e = hs_buf_putc(&s->copy, '\n');
@@ -495,7 +474,7 @@ op_insert(struct hs_store *hs, const struct hs_task *t)
 	if (s->in_tx)
 		return copy_row(s, t);
 	for (size_t i = 0; i < NINSERT; i++)
-		v[i] = pg_cell_text(t, insert_fields[i], num[i], sizeof num[i]);
+		v[i] = hs_cell_text(t, insert_fields[i], num[i], sizeof num[i]);
 	return pg_run(s, insert_sql, (int)NINSERT, v, "inserting a task", NULL);
 }
 
@@ -622,13 +601,6 @@ set_clause(struct sql_stmt *st, const struct hs_change *c)
 	return (e = sql_add(st, sep)) == HS_OK ? tag_assign(st, c) : e;
 }
 
-static const char *revert_sql =
-	"UPDATE task SET server_id = NULL, server_host = NULL, schedule_time = NULL,"
-	" client_id = NULL, client_host = NULL, command = NULL, start_time = NULL,"
-	" completion_time = NULL, exit_status = NULL, outpath = NULL, errpath = NULL,"
-	" csvpath = NULL, waited = NULL, duration = NULL, cores_max = NULL,"
-	" memory_max = NULL";
-
 static hs_err
 change_sql(struct sql_stmt *st, const struct hs_query *q, const struct hs_change *c,
            const char *now)
@@ -639,7 +611,7 @@ change_sql(struct sql_stmt *st, const struct hs_query *q, const struct hs_change
 	case HS_ACT_DELETE:
 		return (e = sql_add(st, "DELETE")) == HS_OK ? from_query(st, q, NULL) : e;
 	case HS_ACT_REVERT:
-		return (e = sql_add(st, revert_sql)) == HS_OK ? where_query(st, q, NULL) : e;
+		return (e = sql_add(st, SQL_REVERT)) == HS_OK ? where_query(st, q, NULL) : e;
 	case HS_ACT_CANCEL:
 		if ((e = sql_add(st, "UPDATE task SET schedule_time = coalesce(schedule_time, ")) != HS_OK ||
 		    (e = sql_param_text(st, &pg_dialect, now)) != HS_OK ||

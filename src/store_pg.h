@@ -48,8 +48,6 @@ hs_err pg_query_int(struct pg_store *s, const char *sql, int64_t *out);
 hs_err pg_columns(struct sql_stmt *st);
 /* Row r of res (selected with pg_columns) into t; strings point into res. */
 void pg_read_row(PGresult *res, int r, struct hs_task *t);
-/* A cell as a text parameter (numbers into buf). NULL for SQL NULL. */
-const char *pg_cell_text(const struct hs_task *t, int f, char *buf, size_t len);
 
 /* The queue operations (store_pg_queue.c). */
 hs_err pg_schedule(struct hs_store *s, int64_t group, int n, bool eager,

@@ -201,7 +201,7 @@ pg_complete(struct hs_store *hs, const struct hs_task *r, const char *client_id,
 	v[0] = r->f[HS_F_ID].s;
 	v[1] = r->f[HS_F_SCHEDULE_TIME].s;
 	for (size_t i = 0; i < NCOMPLETE; i++)
-		v[i + 2] = pg_cell_text(r, complete_fields[i], num[i], sizeof num[i]);
+		v[i + 2] = hs_cell_text(r, complete_fields[i], num[i], sizeof num[i]);
 	v[13] = client_id;
 	v[14] = client_host;
 	if ((e = run(s, Q_COMPLETE, 15, v, "storing a result", &res)) != HS_OK)

@@ -531,13 +531,6 @@ set_clause(struct sql_stmt *st, const struct hs_change *c)
 	return e;
 }
 
-static const char *revert_sql =
-	"UPDATE task SET server_id = NULL, server_host = NULL, schedule_time = NULL,"
-	" client_id = NULL, client_host = NULL, command = NULL, start_time = NULL,"
-	" completion_time = NULL, exit_status = NULL, outpath = NULL, errpath = NULL,"
-	" csvpath = NULL, waited = NULL, duration = NULL, cores_max = NULL,"
-	" memory_max = NULL";
-
 static hs_err
 change_sql(struct sql_stmt *st, const struct hs_query *q, const struct hs_change *c,
            const char *now)
@@ -548,7 +541,7 @@ change_sql(struct sql_stmt *st, const struct hs_query *q, const struct hs_change
 	case HS_ACT_DELETE:
 		return (e = sql_add(st, "DELETE")) == HS_OK ? from_query(st, q, NULL) : e;
 	case HS_ACT_REVERT:
-		return (e = sql_add(st, revert_sql)) == HS_OK ? where_query(st, q, NULL) : e;
+		return (e = sql_add(st, SQL_REVERT)) == HS_OK ? where_query(st, q, NULL) : e;
 	case HS_ACT_CANCEL:
 		if ((e = sql_add(st, "UPDATE task SET schedule_time = coalesce(schedule_time, ")) != HS_OK ||
 		    (e = sql_param_text(st, &dialect, now)) != HS_OK ||
