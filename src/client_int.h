@@ -15,6 +15,10 @@
 #include "timestamp.h"
 #include "uuid.h"
 
+/* How long a result waits for company with bundlesize 1 (see
+ * client_send_results). */
+#define CLIENT_LINGER_MS 5
+
 enum client_state { C_OFF, C_CONNECTING, C_HELLO, C_AUTH, C_READY };
 
 /* A task from a bundle: its cells and the strings they point into. */

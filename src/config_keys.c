@@ -117,7 +117,7 @@ const struct cfg_key hs_cfg_keys[] = {
 	{"server.tls.min_version", CFG_ENUM, "TLSv1.2", NB, "TLSv1.2|TLSv1.3", 0,
 	 "Oldest TLS version accepted."},
 	/* client */
-	{"client.bundlesize", CFG_INT, "1", GE(1), NULL, 0, "Results per returned bundle."},
+	{"client.bundlesize", CFG_INT, "1", GE(1), NULL, 0, "Results per returned bundle (with 1, a result waits up to 5 ms for others finishing meanwhile)."},
 	{"client.bundlewait", CFG_FLOAT, "5", GE(0), NULL, 0,
 	 "Seconds before a partial result bundle is returned."},
 	{"client.heartrate", CFG_FLOAT, "10", RANGE(0.1, 3600), NULL, 0,
