@@ -8,6 +8,10 @@
 #                       of DIR/env on stdout:  eval "$(scripts/pg.sh start D)"
 #   pg.sh stop DIR      stop it (immediate shutdown) and remove DIR; nothing
 #                       to do when DIR does not exist
+#   pg.sh restart DIR [DOWN]
+#                       an outage: immediate shutdown (connections are cut,
+#                       as in a crash), DOWN seconds (default 0) without a
+#                       server, then start again on the same port, data kept
 #   pg.sh env DIR       print DIR/env again
 #   pg.sh status DIR    "DIR: accepting connections on PORT" or status 1
 #   pg.sh template [T]  build the initdb cache T (default $HS_PG_TEMPLATE,
@@ -349,6 +353,7 @@ start() {
 
 	if [ -n "${HS_PG_OWNER:-}" ]; then
 		guard "$d" "$pid" "$HS_PG_OWNER"
+		echo "$HS_PG_OWNER" > "$d/owner"
 	fi
 	running=""
 	cat "$d/env"
@@ -397,6 +402,20 @@ cmd=${1:-}
 case $cmd in
 start) start "${2:-}" ;;
 stop) stop "${2:-}" ;;
+restart)
+	d=$(absdir "${2:?usage: pg.sh restart DIR [DOWN]}") || exit 1
+	[ -e "$d/.hs-pg" ] && port=$(cat "$d/port" 2>/dev/null) || die "$d: no cluster started there"
+	pgstop "$d" immediate
+	sleep "${3:-0}"
+	pgstart "$d" "$port" "$d" yes || die "the server did not start again (see $d/log)"
+	head -1 "$d/data/postmaster.pid" > "$d/pid"
+	o=$(cat "$d/owner" 2>/dev/null)   # the old guard left with the old postmaster
+	[ -n "$o" ] && kill -0 "$o" 2>/dev/null && guard "$d" "$(cat "$d/pid")" "$o"
+	for i in $(seq 200); do
+		"$bin/pg_isready" -q -h "$d" -p "$port" -U postgres -d postgres && break
+		[ "$i" -eq 200 ] && die "pg_isready failed for 10 s (see $d/log)"
+		sleep 0.05
+	done ;;
 env)
 	d=$(absdir "${2:?usage: pg.sh env DIR}") || exit 1
 	[ -f "$d/env" ] || die "$d/env: no cluster started there"

@@ -533,6 +533,14 @@ teardown(struct server *srv)
 		srv->gone = g->next;
 		free(g);
 	}
+	if (srv->unleases != NULL && !work_unlease(srv))
+		log_warning("Some tasks stay stamped to a dispatch the database lost; "
+		            "the next server start re-queues them");
+	while (srv->unleases) {
+		struct unlease *u = srv->unleases;
+		srv->unleases = u->next;
+		free(u);
+	}
 	while (srv->results) {   /* never written: their clients send them again */
 		struct pending *p = srv->results;
 		srv->results = p->next;

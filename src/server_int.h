@@ -63,7 +63,17 @@ struct pending {
 	char client_id[HS_UUID_STRLEN + 1];
 	char host[256];
 	struct hs_msg_tasks msg;          /* owned */
+	int accepted;                     /* stored in the current attempt */
 	struct pending *next;
+};
+
+/* A dispatch whose outcome is unknown: the database failed while it was
+ * scheduled (PostgreSQL may have committed some of it before going away),
+ * so its tasks may be stamped to a client that never got them. */
+struct unlease {
+	char client_id[HS_UUID_STRLEN + 1];
+	char schedule_time[HS_TS_LEN + 1];
+	struct unlease *next;
 };
 
 struct server_stats {
@@ -83,6 +93,7 @@ struct server {
 	struct gone *gone;
 	struct pending *results, **results_tail;
 	int nresults;                      /* results waiting to be written */
+	struct unlease *unleases;          /* failed dispatches to undo */
 	char server_id[HS_UUID_STRLEN + 1];
 	char host[256];
 	int port;                          /* the port listened on */
@@ -118,6 +129,7 @@ void work_session_gone(struct session *s);
 void work_schedule(struct server *srv);
 void work_tick(struct server *srv);
 void work_flush(struct server *srv);
+bool work_unlease(struct server *srv);
 hs_err work_start(struct server *srv);
 void work_begin_drain(struct server *srv, const char *why);
 void work_maybe_exit(struct server *srv);

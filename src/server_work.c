@@ -57,6 +57,41 @@ send_bundles(void *arg, const struct hs_task *tasks, size_t n)
 	return e;
 }
 
+/* Remember a dispatch that failed before its tasks were sent. */
+static void
+add_unlease(struct server *srv, const struct hs_lease *l)
+{
+	struct unlease *u = calloc(1, sizeof *u);
+
+	if (u == NULL)
+		return;   /* the client's eviction or the next server start re-queues them */
+	snprintf(u->client_id, sizeof u->client_id, "%s", l->client_id);
+	snprintf(u->schedule_time, sizeof u->schedule_time, "%s", l->schedule_time);
+	u->next = srv->unleases;
+	srv->unleases = u;
+}
+
+/* Un-stamp the tasks of failed dispatches; false while the database is
+ * still away (they are tried again on the next dispatch and tick). */
+bool
+work_unlease(struct server *srv)
+{
+	struct hs_store *st = srv->o->store;
+	struct unlease *u;
+	int64_t n = 0;
+
+	while ((u = srv->unleases) != NULL) {
+		if (st->ops->requeue(st, u->client_id, u->schedule_time, &n) != HS_OK)
+			return false;
+		if (n > 0)
+			log_warning("Re-queued %lld tasks of a dispatch that failed with the database",
+			            (long long)n);
+		srv->unleases = u->next;
+		free(u);
+	}
+	return true;
+}
+
 /* Hand session s what it asked for; the number sent. */
 static int
 dispatch(struct session *s)
@@ -67,13 +102,21 @@ dispatch(struct session *s)
 	int n = s->want < SERVER_SCHEDULE_MAX ? s->want : SERVER_SCHEDULE_MAX;
 	hs_err e;
 
+	if (!work_unlease(srv)) {
+		work_db_down(srv, "scheduling");
+		return 0;
+	}
 	hs_ts_format(hs_now_us(), l.schedule_time);
 	e = srv->o->store->ops->schedule(srv->o->store, srv->group, n, srv->o->eager,
 	                                 &l, send_bundles, &d);
-	if (e != HS_OK)
+	if (e != HS_OK && d.sent == 0) {
+		add_unlease(srv, &l);
 		work_db_down(srv, "scheduling");
-	else
+	} else if (e != HS_OK) {
+		work_db_down(srv, "scheduling");
+	} else {
 		work_db_up(srv);
+	}
 	s->want -= (int)d.sent;
 	s->running += (int64_t)d.sent;
 	srv->st.sent += (int64_t)d.sent;
@@ -194,7 +237,7 @@ evict(struct server *srv, const char *client_id, const char *host, const char *w
 	struct hs_store *st = srv->o->store;
 	int64_t n = 0;
 
-	if (st->ops->requeue(st, client_id, &n) != HS_OK ||
+	if (st->ops->requeue(st, client_id, NULL, &n) != HS_OK ||
 	    st->ops->client_disconnect(st, client_id, true) != HS_OK) {
 		log_error("Cannot evict client %s: %s", host, hs_detail());
 		return;
@@ -219,7 +262,7 @@ work_session_gone(struct session *s)
 	if (s->bye) {
 		int64_t n = 0;
 		log_info("Client %s (%s) disconnected", s->host, s->client_id);
-		srv->o->store->ops->requeue(srv->o->store, s->client_id, &n);
+		srv->o->store->ops->requeue(srv->o->store, s->client_id, NULL, &n);
 		if (n > 0)
 			log_info("Re-queued %lld tasks client %s did not start", (long long)n, s->host);
 		srv->o->store->ops->client_disconnect(srv->o->store, s->client_id, false);
@@ -329,8 +372,7 @@ store_one(struct server *srv, struct pending *p, const struct hs_task *r)
 		if (srv->o->failures)
 			hs_store_get(st, r->f[HS_F_ID].s, print_args, srv->o->failures);
 	}
-	if (p->sess != NULL && p->sess->running > 0)
-		p->sess->running--;
+	p->accepted++;
 	return HS_OK;
 }
 
@@ -408,6 +450,7 @@ work_flush(struct server *srv)
 {
 	struct hs_store *st = srv->o->store;
 	struct pending *p, *next, *list = srv->results;
+	struct server_stats before = srv->st;   /* counts stand only if committed */
 	hs_err e;
 
 	if (list == NULL)
@@ -416,12 +459,15 @@ work_flush(struct server *srv)
 	srv->results_tail = &srv->results;
 	srv->nresults = 0;
 	if ((e = st->ops->begin(st)) == HS_OK) {
-		for (p = list; p != NULL && e == HS_OK; p = p->next)
+		for (p = list; p != NULL && e == HS_OK; p = p->next) {
+			p->accepted = 0;
 			for (size_t i = 0; i < p->msg.n && e == HS_OK; i++)
 				e = store_one(srv, p, &p->msg.tasks[i]);
+		}
 		e = e == HS_OK ? st->ops->commit(st) : (st->ops->rollback(st), e);
 	}
 	if (e != HS_OK) {
+		srv->st = before;
 		work_db_down(srv, "storing results");
 		keep_results(srv, list);
 		return;
@@ -429,6 +475,8 @@ work_flush(struct server *srv)
 	work_db_up(srv);
 	for (p = list; p != NULL; p = next) {
 		next = p->next;
+		if (p->sess != NULL)
+			p->sess->running = p->sess->running > p->accepted ? p->sess->running - p->accepted : 0;
 		acknowledge(p);
 		hs_msg_tasks_free(&p->msg);
 		free(p);
@@ -519,14 +567,16 @@ static void
 status(struct server *srv)
 {
 	int64_t left = -1, clients = 0;
+	char rem[32] = "unknown (database away)";
 
 	for (struct session *s = srv->sessions; s != NULL; s = s->next)
 		clients += s->state == S_READY;
-	srv->o->store->ops->remaining(srv->o->store, &left);
-	log_info("Status: %lld clients, group %lld, %lld tasks remaining, %lld completed "
+	if (srv->o->store->ops->remaining(srv->o->store, &left) == HS_OK)
+		snprintf(rem, sizeof rem, "%lld", (long long)left);
+	log_info("Status: %lld clients, group %lld, %s tasks remaining, %lld completed "
 	         "(%lld failed); refused: %lld TLS handshakes, %lld authentications, "
 	         "%lld oversize frames, %lld connections, %lld handshake timeouts",
-	         (long long)clients, (long long)srv->group, (long long)left,
+	         (long long)clients, (long long)srv->group, rem,
 	         (long long)srv->st.completed, (long long)srv->st.failed,
 	         (long long)srv->st.tls_failures, (long long)srv->st.auth_failures,
 	         (long long)srv->st.oversize, (long long)srv->st.refused,
@@ -563,6 +613,8 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	int64_t now = hs_mono_ms();
 
 	heartbeats(srv, now);
+	if (srv->unleases != NULL && work_unlease(srv))
+		work_schedule(srv);
 	evict_silent(srv, now);
 	beat(srv, now);
 	if (srv->o->hooks != NULL && srv->o->hooks->tick != NULL)

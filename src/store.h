@@ -123,9 +123,12 @@ struct hs_store_ops {
 	hs_err (*complete)(struct hs_store *s, const struct hs_task *result,
 	                   const char *client_id, const char *client_host,
 	                   int attempts, struct hs_outcome *out);
-	/* Un-schedule client_id's started-but-unfinished tasks (eviction).
+	/* Un-schedule client_id's started-but-unfinished tasks (eviction);
+	 * with schedule_time not NULL, only those of that one dispatch (one
+	 * whose outcome is unknown: the database failed while scheduling).
 	 * *n gets the count. */
-	hs_err (*requeue)(struct hs_store *s, const char *client_id, int64_t *n);
+	hs_err (*requeue)(struct hs_store *s, const char *client_id, const char *schedule_time,
+	                  int64_t *n);
 	/* Servers sharing the database: server id (listening on host:port)
 	 * is alive; called every few seconds. */
 	hs_err (*server_beat)(struct hs_store *s, const char *id, const char *host, int port);

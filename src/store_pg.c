@@ -136,6 +136,8 @@ static hs_err use_schema(struct pg_store *s, enum hs_open_mode mode);
 hs_err
 pg_ready(struct pg_store *s)
 {
+	hs_err e;
+
 	if (PQstatus(s->conn) == CONNECTION_OK)
 		return HS_OK;
 	if (s->in_tx)
@@ -148,6 +150,8 @@ pg_ready(struct pg_store *s)
 	s->ncopy = 0;
 	if (PQstatus(s->conn) != CONNECTION_OK)
 		return pg_fail(s, NULL, "reconnecting");
+	if (s->relaxed && (e = pg_exec(s, "SET synchronous_commit = off", "setting durability")) != HS_OK)
+		return e;
 	return use_schema(s, HS_OPEN_WRITE);
 }
 
@@ -426,7 +430,8 @@ op_begin(struct hs_store *hs)
 
 	s->tx_lost = false;
 	if (e == HS_OK)
-		e = pg_exec(s, "BEGIN", "starting a transaction");
+		e = pg_exec(s, s->relaxed ? "BEGIN; SET LOCAL synchronous_commit = on" : "BEGIN",
+		            "starting a transaction");
 	s->in_tx = e == HS_OK;
 	return e;
 }
@@ -707,14 +712,22 @@ op_active_group(struct hs_store *hs, int64_t *group, char *why, size_t len)
 	return e;
 }
 
-/* A commit is durable on the database server either way; relaxed lets it
- * answer before its WAL reaches disk (a crash of the database server may
- * lose the last results, which are then run again). */
+/* Relaxed: single statements (a schedule's picks, heartbeats) answer
+ * before their WAL is written; a crash of the database server may undo the
+ * last of them, which costs at most a task run twice (its result is then
+ * fenced off). Explicit transactions stay synchronous (op_begin): a batch
+ * of results is acknowledged to its client, which then forgets it, so it
+ * must survive a database crash (with synchronous_commit off, PostgreSQL's
+ * immediate shutdown lost acknowledged results, and their tasks waited on
+ * a client that had finished them). */
 static hs_err
 op_durability(struct hs_store *hs, bool full)
 {
-	return pg_exec(PG(hs), full ? "SET synchronous_commit = on"
-	                            : "SET synchronous_commit = off", "setting durability");
+	struct pg_store *s = PG(hs);
+
+	s->relaxed = !full;
+	return pg_exec(s, full ? "SET synchronous_commit = on"
+	                       : "SET synchronous_commit = off", "setting durability");
 }
 
 static hs_err
@@ -1029,6 +1042,18 @@ warn_tls(struct pg_store *s)
 	PQconninfoFree(opts);
 }
 
+/* Server notices (a shutdown's "terminating connection", "already exists,
+ * skipping") are for a debugging eye, not the user's terminal, where
+ * libpq would print them. The outage itself is logged once by the server. */
+static void
+on_notice(void *arg, const char *message)
+{
+	int n = (int)strcspn(message, "\n");
+
+	(void)arg;
+	log_debug("PostgreSQL: %.*s", n, message);
+}
+
 static hs_err
 connect_db(struct pg_store *s, struct hs_config *cfg)
 {
@@ -1039,6 +1064,7 @@ connect_db(struct pg_store *s, struct hs_config *cfg)
 	s->conn = PQconnectdbParams(ci.k, ci.v, 1);
 	if (s->conn == NULL)
 		return HS_ENOMEM;
+	PQsetNoticeProcessor(s->conn, on_notice, NULL);
 	snprintf(where, sizeof where, "postgresql://%s@%s:%s/%s (schema %s)", PQuser(s->conn),
 	         PQhost(s->conn) ? PQhost(s->conn) : "?", PQport(s->conn), PQdb(s->conn),
 	         s->schema);

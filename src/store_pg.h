@@ -19,6 +19,7 @@ struct pg_store {
 	struct hs_buf copy;          /* rows waiting for COPY in a transaction */
 	int ncopy;
 	bool in_tx;
+	bool relaxed;                /* durability(false): see op_durability */
 	bool tx_lost;                /* the connection broke inside the transaction */
 	bool listening;              /* LISTEN issued: changed() reads notifications */
 	bool prepared[8];            /* queue statements prepared on this connection */
@@ -54,7 +55,8 @@ hs_err pg_schedule(struct hs_store *s, int64_t group, int n, bool eager,
                    const struct hs_lease *lease, hs_tasks_fn fn, void *arg);
 hs_err pg_complete(struct hs_store *s, const struct hs_task *result, const char *client_id,
                    const char *client_host, int attempts, struct hs_outcome *out);
-hs_err pg_requeue(struct hs_store *s, const char *client_id, int64_t *n);
+hs_err pg_requeue(struct hs_store *s, const char *client_id, const char *schedule_time,
+                    int64_t *n);
 hs_err pg_server_beat(struct hs_store *s, const char *id, const char *host, int port);
 hs_err pg_recover(struct hs_store *s, const char *id, const char *host, int port,
                   const char *cutoff, int64_t *n);

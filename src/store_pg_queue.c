@@ -241,10 +241,14 @@ update(struct pg_store *s, const char *sql, int n, const char *const *v, const c
 	" WHERE schedule_time IS NOT NULL AND completion_time IS NULL"
 
 hs_err
-pg_requeue(struct hs_store *hs, const char *client_id, int64_t *n)
+pg_requeue(struct hs_store *hs, const char *client_id, const char *schedule_time, int64_t *n)
 {
-	return update(PG(hs), REQUEUE_SQL " AND client_id = $1", 1, &client_id,
-	              "re-queueing tasks", n);
+	const char *v[2] = {client_id, schedule_time};
+
+	if (schedule_time != NULL)
+		return update(PG(hs), REQUEUE_SQL " AND client_id = $1 AND schedule_time = $2", 2, v,
+		              "re-queueing a failed dispatch", n);
+	return update(PG(hs), REQUEUE_SQL " AND client_id = $1", 1, v, "re-queueing tasks", n);
 }
 
 hs_err

@@ -46,7 +46,8 @@ hs_err sqlite_schedule(struct hs_store *s, int64_t group, int n, bool eager,
 hs_err sqlite_complete(struct hs_store *s, const struct hs_task *result,
                        const char *client_id, const char *client_host,
                        int attempts, struct hs_outcome *out);
-hs_err sqlite_requeue(struct hs_store *s, const char *client_id, int64_t *n);
+hs_err sqlite_requeue(struct hs_store *s, const char *client_id, const char *schedule_time,
+                    int64_t *n);
 hs_err sqlite_server_beat(struct hs_store *s, const char *id, const char *host, int port);
 hs_err sqlite_recover(struct hs_store *s, const char *id, const char *host, int port,
                       const char *cutoff, int64_t *n);

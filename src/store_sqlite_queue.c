@@ -309,10 +309,15 @@ run(struct sqlite_store *s, const char *sql, const char *what,
 	" WHERE schedule_time IS NOT NULL AND completion_time IS NULL"
 
 hs_err
-sqlite_requeue(struct hs_store *hs, const char *client_id, int64_t *n)
+sqlite_requeue(struct hs_store *hs, const char *client_id, const char *schedule_time,
+               int64_t *n)
 {
-	return run(S(hs), REQUEUE_SQL " AND client_id = ?1", "re-queueing tasks", &client_id,
-	           1, n);
+	const char *v[2] = {client_id, schedule_time};
+
+	if (schedule_time != NULL)
+		return run(S(hs), REQUEUE_SQL " AND client_id = ?1 AND schedule_time = ?2",
+		           "re-queueing a failed dispatch", v, 2, n);
+	return run(S(hs), REQUEUE_SQL " AND client_id = ?1", "re-queueing tasks", v, 1, n);
 }
 
 hs_err

@@ -13,7 +13,7 @@ filter=${2:-}
 : "${HS_BIN:?HS_BIN must name the hs binary}"
 passed=0; failed=0
 root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
+trap '[ -n "${HS_KEEP:-}" ] && echo "kept $root" || rm -rf "$root"' EXIT
 retry_re=${HS_RETRY_PATTERN:-'^test_(faults|partition)_'}
 
 # run_one FILE TEST: the test in a fresh directory and shell; sets dir, rc.

@@ -74,3 +74,33 @@ test_pg_restarted_server_recovers_its_own_tasks_at_once() {
 	assert_has "$(cat "$TMP/a.log")" "Re-queued 6 tasks a previous server left unfinished"
 	assert_eq 6 "$(sql 'select count(*) from task where exit_status = 0')" "tasks done"
 }
+
+# The database restarts (immediate shutdown: connections cut, as in a crash)
+# under a running server: it keeps its clients, logs the outage once, and
+# every task ends with one result. A dispatch the database lost midway may
+# have stamped tasks (PostgreSQL committed them; the answer never came):
+# the server un-stamps them when the database is back, else they would
+# wait forever on a client that never got them.
+test_pg_database_restart_under_a_running_server() {
+	pg_only
+	q_setup
+	local d=$TMP/pg owner=$BASHPID env
+	PGSH=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/pg.sh
+	trap 'q_cleanup; "$PGSH" stop "'"$d"'"' EXIT
+	env=$(HS_PG_OWNER=$owner "$PGSH" start "$d") || fail "pg.sh start $d failed"
+	eval "$env"
+	export HYPERSHELL_DATABASE_URL=$HS_PG_URL
+	seq 80 | sed 's/.*/sleep 0.2/' | hs submit
+	start_server
+	start_client c1 -N 2
+	wait_until 30 eval "[ \"\$(sql 'select count(*) from task where completion_time is not null')\" -ge 6 ]" \
+		|| fail "no progress"
+	"$PGSH" restart "$d" 2 || fail "pg.sh restart failed"
+	wait_exit "$CPID" 90; assert_eq 0 "$wrc" "client exit"
+	wait_exit "$SPID" 30; assert_eq 0 "$wrc" "server exit"
+	assert_eq 80 "$(sql 'select count(*) from task where exit_status = 0')" "tasks with a result"
+	assert_eq 0 "$(sql 'select count(*) from task where completion_time is null')" "tasks left"
+	assert_eq 1 "$(count_log 'Database unavailable')" "outage lines"
+	assert_has "$(cat "$SLOG")" "Database available again"
+	assert_lacks "$(cat "$SLOG" "$TMP/c1.err")" "terminating connection"
+}

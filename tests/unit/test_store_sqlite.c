@@ -715,6 +715,45 @@ test_active_group(void **state)
 	assert_string_equal(why, "most recently scheduled task");
 }
 
+static hs_err
+count_sent(void *arg, const struct hs_task *t, size_t n)
+{
+	*(size_t *)arg += n;
+	return HS_OK;
+}
+
+/* schedule stamps tasks with the lease; requeue undoes one dispatch (its
+ * schedule_time) or every unfinished task of a client. */
+static void
+test_schedule_and_requeue(void **state)
+{
+	struct hs_lease a = {SUBMIT_ID, "srv", "0190a1b2-0000-7000-8000-00000000c11e", "cl",
+	                     "2026-01-01 00:00:01.000000+00:00"};
+	struct hs_lease b = a;
+	size_t sent = 0;
+	int64_t n = -1;
+
+	open_db(HS_OPEN_CREATE);
+	for (int i = 0; i < 6; i++)
+		insert("t", 0, "{}", 0);
+	snprintf(b.schedule_time, sizeof b.schedule_time, "2026-01-01 00:00:02.000000+00:00");
+	assert_int_equal(st->ops->schedule(st, 0, 3, false, &a, count_sent, &sent), HS_OK);
+	assert_int_equal(st->ops->schedule(st, 0, 2, false, &b, count_sent, &sent), HS_OK);
+	assert_int_equal(sent, 5);
+	assert_int_equal(raw_sql(dbpath, "SELECT count(*) FROM task WHERE schedule_time IS NULL"), 1);
+	assert_int_equal(st->ops->requeue(st, a.client_id, a.schedule_time, &n), HS_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(raw_sql(dbpath, "SELECT count(*) FROM task WHERE schedule_time IS NULL"
+	                                 " AND client_id IS NULL AND server_id IS NULL"), 4);
+	assert_int_equal(raw_sql(dbpath, "SELECT count(*) FROM task WHERE schedule_time ="
+	                                 " '2026-01-01 00:00:02.000000+00:00'"), 2);
+	assert_int_equal(st->ops->requeue(st, a.client_id, a.schedule_time, &n), HS_OK);
+	assert_int_equal(n, 0);   /* done already: nothing more */
+	assert_int_equal(st->ops->requeue(st, a.client_id, NULL, &n), HS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(raw_sql(dbpath, "SELECT count(*) FROM task WHERE schedule_time IS NULL"), 6);
+}
+
 static void
 test_transactions(void **state)
 {
@@ -910,6 +949,7 @@ main(void)
 		T(test_revert_and_delete),
 		T(test_tag_keys_and_values),
 		T(test_active_group),
+		T(test_schedule_and_requeue),
 		T(test_transactions),
 		T(test_read_only_mode),
 		T(test_truncate_and_vacuum),
