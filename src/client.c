@@ -91,22 +91,36 @@ encode_results(struct client *cl)
 	free(batch);
 }
 
+/* CONFIRM or STARTED: the *n NUL-separated ids in buf, then none. */
 static void
-encode_confirm(struct client *cl)
+encode_ids(struct client *cl, enum hs_msg_type type, struct hs_buf *buf, int *n)
 {
 	const char **ids;
 	size_t at = 0;
 
-	if (cl->nconfirm == 0 || (ids = calloc((size_t)cl->nconfirm, sizeof *ids)) == NULL)
+	if (*n == 0 || (ids = calloc((size_t)*n, sizeof *ids)) == NULL)
 		return;
-	for (int i = 0; i < cl->nconfirm; i++) {
-		ids[i] = cl->confirm.data + at;
+	for (int i = 0; i < *n; i++) {
+		ids[i] = buf->data + at;
 		at += strlen(ids[i]) + 1;
 	}
-	hs_enc_ids(&cl->conn->enc, HS_MSG_CONFIRM, ids, (size_t)cl->nconfirm);
+	hs_enc_ids(&cl->conn->enc, type, ids, (size_t)*n);
 	free(ids);
-	cl->nconfirm = 0;
-	hs_buf_reset(&cl->confirm);
+	*n = 0;
+	hs_buf_reset(buf);
+}
+
+/* Tell the server (protocol 1.1 and later) that task id started, for its
+ * crash limit: at once, or with a result that is waiting for company. */
+void
+client_started(struct client *cl, const char *id)
+{
+	if (cl->srv_minor < 1)
+		return;
+	if (hs_buf_append(&cl->started, id, strlen(id) + 1) == HS_OK)
+		cl->nstarted++;
+	if (!evtimer_pending(cl->flush, NULL))
+		later(cl);
 }
 
 static void
@@ -116,7 +130,8 @@ on_output(evutil_socket_t fd, short what, void *arg)
 
 	if (cl->state != C_READY)
 		return;
-	encode_confirm(cl);
+	encode_ids(cl, HS_MSG_CONFIRM, &cl->confirm, &cl->nconfirm);
+	encode_ids(cl, HS_MSG_STARTED, &cl->started, &cl->nstarted);
 	if (cl->want_results)
 		encode_results(cl);
 	if (cl->want_request)
@@ -240,6 +255,7 @@ on_challenge(struct client *cl, const struct hs_frame *f)
 	                  blen, want) != HS_OK || !hs_auth_equal(want, ch.proof))
 		return fatal(cl, "the server failed to prove it holds the key (wrong key, or "
 		             "a man in the middle): not running its tasks");
+	cl->srv_minor = ch.minor;
 	memset(&a, 0, sizeof a);
 	hs_auth_proof(key, strlen(key), HS_ROLE_CLIENT, cl->nonce_c, ch.nonce, bind, blen, a.proof);
 	memcpy(a.client_id, cl->client_id, sizeof a.client_id);
@@ -633,6 +649,7 @@ teardown(struct client *cl)
 	if (cl->outev) event_free(cl->outev);
 	if (cl->monev) event_free(cl->monev);
 	hs_buf_free(&cl->confirm);
+	hs_buf_free(&cl->started);
 	if (cl->keeper >= 0)
 		close(cl->keeper);   /* the keeper sees the end and leaves */
 	if (cl->base)
@@ -681,6 +698,7 @@ hs_client_run(const struct hs_client_opts *o, int *exit_code)
 	cl.backoff_ms = BACKOFF_MIN_MS;
 	cl.depth = 2;
 	hs_buf_init(&cl.confirm, 64u << 20);
+	hs_buf_init(&cl.started, 64u << 20);
 	cl.last_work_ms = start;
 	delay(o);
 	if ((e = setup(&cl)) == HS_OK) {

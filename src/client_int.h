@@ -92,6 +92,9 @@ struct client {
 	/* output gathered during one loop iteration, sent once by outev */
 	struct hs_buf confirm;           /* ids to confirm, NUL-separated */
 	int nconfirm;
+	struct hs_buf started;           /* ids of started tasks to report, NUL-separated */
+	int nstarted;
+	int srv_minor;                   /* the server's protocol minor version */
 	bool want_request, want_results;
 	int signals;
 	int exit_code;
@@ -102,6 +105,7 @@ struct client {
 void client_request(struct client *cl);
 void client_starved(struct client *cl);
 void client_send_results(struct client *cl);
+void client_started(struct client *cl, const char *id);
 void client_maybe_done(struct client *cl);
 
 /* client_jobs.c */

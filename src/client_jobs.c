@@ -343,6 +343,7 @@ start(struct client *cl, struct job *j, int slot)
 	if (cl->o->monitor)
 		monitor_start(cl, j);
 	log_info("Running task (%s)", j->t.f[HS_F_ID].s);
+	client_started(cl, j->t.f[HS_F_ID].s);
 	log_debug("Running task (%s) as pid %ld: %s", j->t.f[HS_F_ID].s, (long)j->pid, j->command);
 	if (limit_of(cl, j) > 0)
 		arm(j, limit_of(cl, j));

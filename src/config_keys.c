@@ -83,6 +83,8 @@ const struct cfg_key hs_cfg_keys[] = {
 	{"server.eager", CFG_BOOL, "false", NB, NULL, 0, "Schedule retries before new tasks."},
 	{"server.poll", CFG_FLOAT, "30", RANGE(0.001, 86400), NULL, 0,
 	 "Longest wait between database polls, in seconds."},
+	{"server.crash_limit", CFG_INT, "3", RANGE(0, 1000000), NULL, 0,
+	 "Evicted clients a task may have been running on before it is marked failed (status -1003); 0: no limit."},
 	{"server.evict", CFG_FLOAT, "600", RANGE(10, 31536000), NULL, 0,
 	 "Seconds without a heartbeat before a client is evicted."},
 	{"server.handshake_timeout", CFG_FLOAT, "10", RANGE(0.1, 3600), NULL, 0,

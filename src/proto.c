@@ -73,6 +73,7 @@ static const char *const msg_names[HS_MSG_MAX + 1] = {
 	[HS_MSG_CONFIRM] = "CONFIRM", [HS_MSG_RESULTS] = "RESULTS",
 	[HS_MSG_ACK] = "ACK", [HS_MSG_HEARTBEAT] = "HEARTBEAT",
 	[HS_MSG_DRAIN] = "DRAIN", [HS_MSG_BYE] = "BYE", [HS_MSG_ERROR] = "ERROR",
+	[HS_MSG_STARTED] = "STARTED",
 };
 
 static bool
@@ -763,9 +764,9 @@ hs_dec_empty(const struct hs_frame *f, char *err, size_t errlen)
 	return e;
 }
 
-/* --- CONFIRM, ACK ------------------------------------------------------- */
+/* --- CONFIRM, ACK, STARTED --------------------------------------------- */
 
-#define IDS_TYPES (1u << HS_MSG_CONFIRM | 1u << HS_MSG_ACK)
+#define IDS_TYPES (1u << HS_MSG_CONFIRM | 1u << HS_MSG_ACK | 1u << HS_MSG_STARTED)
 
 /* The "ids" array of n UUIDs, or NULL with *e set. */
 static json_t *

@@ -25,7 +25,7 @@
 #include "uuid.h"
 
 #define HS_PROTO_MAJOR 1
-#define HS_PROTO_MINOR 0
+#define HS_PROTO_MINOR 1
 #define HS_FRAME_HEADER 4
 #define HS_FRAME_PREAUTH 4096          /* cap before authentication */
 #define HS_FRAME_DEFAULT (1u << 20)    /* default cap after it */
@@ -49,7 +49,8 @@ enum hs_msg_type {
 	HS_MSG_DRAIN,         /* S->C: finish what you have, take nothing new */
 	HS_MSG_BYE,           /* both ways: closing cleanly */
 	HS_MSG_ERROR,         /* both ways: why the peer is being closed */
-	HS_MSG_MAX = HS_MSG_ERROR
+	HS_MSG_STARTED,       /* C->S (1.1): these tasks have started */
+	HS_MSG_MAX = HS_MSG_STARTED
 };
 
 /* A decoded frame: borrowed pointers into the input buffer. */

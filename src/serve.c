@@ -35,6 +35,7 @@ defaults(struct hs_serve *s)
 	o->attempts = s->retries >= 0 ? (int)(s->retries + 1) : (int)cfg_int(cfg, "server.attempts");
 	o->eager = o->eager || cfg_bool(cfg, "server.eager");
 	o->evict = cfg_double(cfg, "server.evict");
+	o->crash_limit = (int)cfg_int(cfg, "server.crash_limit");
 	o->heartrate = cfg_double(cfg, "client.heartrate");
 	o->frame_max = (uint32_t)cfg_int(cfg, "server.frame_max");
 	o->max_connections = (int)cfg_int(cfg, "server.max_connections");

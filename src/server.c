@@ -33,6 +33,7 @@ session_free(struct session *s)
 		srv->npending--;
 	if (s->deadline)
 		event_free(s->deadline);
+	hs_idset_free(&s->started);
 	free(s);
 }
 
@@ -372,6 +373,7 @@ on_ready_frame(struct session *s, const struct hs_frame *f)
 	struct hs_msg_request r;
 	struct hs_msg_tasks t;
 	struct hs_msg_error m;
+	struct hs_msg_ids ids = {0};
 	char err[HS_PROTO_ERR] = "";
 
 	switch (f->type) {
@@ -382,6 +384,11 @@ on_ready_frame(struct session *s, const struct hs_frame *f)
 	case HS_MSG_RESULTS:
 		if (hs_dec_results(f, &t, err, sizeof err) == HS_OK)
 			work_results(s, &t);
+		break;
+	case HS_MSG_STARTED:
+		if (hs_dec_ids(f, &ids, err, sizeof err) == HS_OK)
+			work_started(s, &ids);
+		hs_msg_ids_free(&ids);
 		break;
 	case HS_MSG_CONFIRM:
 	case HS_MSG_HEARTBEAT:
@@ -531,8 +538,10 @@ teardown(struct server *srv)
 	while (srv->gone) {
 		struct gone *g = srv->gone;
 		srv->gone = g->next;
+		hs_idset_free(&g->started);
 		free(g);
 	}
+	hs_crashes_free(&srv->crashes);
 	if (srv->unleases != NULL && !work_unlease(srv))
 		log_warning("Some tasks stay stamped to a dispatch the database lost; "
 		            "the next server start re-queues them");

@@ -35,6 +35,7 @@ struct hs_server_opts {
 	bool no_confirm;            /* clients skip CONFIRM */
 	FILE *failures;             /* args of failed tasks go here, or NULL */
 	double evict;               /* silence before a client is evicted */
+	int crash_limit;            /* lost clients a task may run on; 0: no limit */
 	double heartrate;           /* heartbeat interval asked of clients */
 	uint32_t frame_max;         /* frame cap after authentication */
 	int max_connections;

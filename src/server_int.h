@@ -8,6 +8,7 @@
 
 #include "auth.h"
 #include "conn.h"
+#include "crash.h"
 #include "server.h"
 #include "uuid.h"
 
@@ -45,6 +46,7 @@ struct session {
 	bool evicted;                     /* closed by eviction (already handled) */
 	bool reported;                    /* why it closes is already logged */
 	struct event *deadline;           /* handshake deadline; owned */
+	struct hs_idset started;          /* tasks it started, not yet finished */
 	struct session *prev, *next;
 };
 
@@ -54,6 +56,7 @@ struct gone {
 	char client_id[HS_UUID_STRLEN + 1];
 	char host[256];
 	int64_t since_ms;
+	struct hs_idset started;          /* moved from its session */
 	struct gone *next;
 };
 
@@ -94,6 +97,7 @@ struct server {
 	struct pending *results, **results_tail;
 	int nresults;                      /* results waiting to be written */
 	struct unlease *unleases;          /* failed dispatches to undo */
+	struct hs_crashes crashes;         /* tasks that were running on evicted clients */
 	char server_id[HS_UUID_STRLEN + 1];
 	char host[256];
 	int port;                          /* the port listened on */
@@ -125,6 +129,7 @@ void work_request(struct session *s, int want);
 /* A client that left without BYE and was not evicted yet. */
 bool work_client_known(struct server *srv, const char *client_id);
 void work_results(struct session *s, struct hs_msg_tasks *msg);
+void work_started(struct session *s, const struct hs_msg_ids *m);
 void work_session_gone(struct session *s);
 void work_schedule(struct server *srv);
 void work_tick(struct server *srv);

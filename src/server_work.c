@@ -202,13 +202,16 @@ work_client_known(struct server *srv, const char *client_id)
 	return false;
 }
 
+/* A lost client came back in time: its session takes over what it had
+ * started. */
 static void
-forget_gone(struct server *srv, const char *client_id)
+forget_gone(struct server *srv, struct session *s)
 {
 	for (struct gone **g = &srv->gone; *g != NULL; g = &(*g)->next)
-		if (strcmp((*g)->client_id, client_id) == 0) {
+		if (strcmp((*g)->client_id, s->client_id) == 0) {
 			struct gone *x = *g;
 			*g = x->next;
+			hs_idset_move(&s->started, &x->started);
 			free(x);
 			return;
 		}
@@ -221,7 +224,7 @@ work_request(struct session *s, int want)
 	struct hs_store *st = srv->o->store;
 
 	if (want == 0) {   /* just authenticated */
-		forget_gone(srv, s->client_id);
+		forget_gone(srv, s);
 		if (st->ops->client_connect(st, s->client_id, s->host, srv->server_id,
 		                            srv->host) != HS_OK)
 			log_error("Cannot record client %s: %s", s->host, hs_detail());
@@ -231,12 +234,75 @@ work_request(struct session *s, int want)
 	work_schedule(srv);
 }
 
+/* --- the crash limit ------------------------------------------------------ */
+
+struct crashed {
+	struct server *srv;
+	const char *client_id, *host;
+	hs_err e;
+};
+
+/* Finish task t as failed if it is still the evicted client's. */
+static hs_err
+fail_crashed(void *arg, const struct hs_task *t)
+{
+	struct crashed *c = arg;
+	struct server *srv = c->srv;
+	struct hs_store *st = srv->o->store;
+	struct hs_outcome out;
+	struct hs_task r;
+	char now[HS_TS_LEN + 1];
+
+	if (t->f[HS_F_CLIENT_ID].null || strcmp(t->f[HS_F_CLIENT_ID].s, c->client_id) != 0 ||
+	    !t->f[HS_F_COMPLETION_TIME].null || t->f[HS_F_SCHEDULE_TIME].null)
+		return HS_OK;   /* finished, or re-queued and handed to another client */
+	hs_task_clear(&r);
+	hs_ts_format(hs_now_us(), now);
+	r.f[HS_F_ID] = t->f[HS_F_ID];
+	r.f[HS_F_SCHEDULE_TIME] = t->f[HS_F_SCHEDULE_TIME];
+	r.f[HS_F_COMMAND] = t->f[HS_F_COMMAND];
+	r.f[HS_F_COMPLETION_TIME] = (struct hs_cell){.s = now};
+	r.f[HS_F_EXIT_STATUS] = (struct hs_cell){.i = HS_STATUS_CRASHED};
+	if ((c->e = st->ops->begin(st)) != HS_OK)
+		return c->e;
+	c->e = st->ops->complete(st, &r, c->client_id, c->host, srv->o->attempts, &out);
+	c->e = c->e == HS_OK ? st->ops->commit(st) : (st->ops->rollback(st), c->e);
+	if (c->e == HS_OK && out.accepted) {
+		srv->st.completed++;
+		srv->st.failed += out.failed;
+		srv->st.retried += out.retried;
+		log_warning("Task (%s) was running on %d clients that were lost: marked failed "
+		            "(status %d, server.crash_limit)%s", r.f[HS_F_ID].s, srv->o->crash_limit,
+		            HS_STATUS_CRASHED, out.retried ? "; a retry is queued" : "");
+	}
+	return c->e;
+}
+
+/* Count a crash for each task the evicted client had started; those at
+ * the limit end failed instead of being re-queued. */
 static void
-evict(struct server *srv, const char *client_id, const char *host, const char *why)
+count_crashes(struct server *srv, const char *client_id, const char *host,
+              const struct hs_idset *started)
+{
+	struct crashed c = {srv, client_id, host, HS_OK};
+
+	for (size_t i = 0; i < started->n; i++) {
+		int n = hs_crashes_add(&srv->crashes, started->ids[i]);
+		if (srv->o->crash_limit > 0 && n >= srv->o->crash_limit &&
+		    (hs_store_get(srv->o->store, started->ids[i], fail_crashed, &c) != HS_OK ||
+		     c.e != HS_OK))
+			log_error("Cannot mark task (%s) failed: %s", started->ids[i], hs_detail());
+	}
+}
+
+static void
+evict(struct server *srv, const char *client_id, const char *host, const char *why,
+      const struct hs_idset *started)
 {
 	struct hs_store *st = srv->o->store;
 	int64_t n = 0;
 
+	count_crashes(srv, client_id, host, started);
 	if (st->ops->requeue(st, client_id, NULL, &n) != HS_OK ||
 	    st->ops->client_disconnect(st, client_id, true) != HS_OK) {
 		log_error("Cannot evict client %s: %s", host, hs_detail());
@@ -278,12 +344,23 @@ work_session_gone(struct session *s)
 		return;
 	memcpy(g->client_id, s->client_id, sizeof g->client_id);
 	memcpy(g->host, s->host, sizeof g->host);
+	hs_idset_move(&g->started, &s->started);
 	g->since_ms = hs_mono_ms();
 	g->next = srv->gone;
 	srv->gone = g;
 }
 
 /* --- results ------------------------------------------------------------- */
+
+/* The client started these tasks: they count toward the crash limit
+ * should it be lost while they run. */
+void
+work_started(struct session *s, const struct hs_msg_ids *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (hs_idset_add(&s->started, m->ids[i]) != HS_OK)
+			return;   /* out of memory: these tasks just never count */
+}
 
 static void
 on_flush(evutil_socket_t fd, short what, void *arg)
@@ -305,6 +382,8 @@ work_results(struct session *s, struct hs_msg_tasks *msg)
 		hs_msg_tasks_free(msg);
 		return;
 	}
+	for (size_t i = 0; i < msg->n; i++)
+		hs_idset_del(&s->started, msg->tasks[i].f[HS_F_ID].s);
 	p->sess = s;
 	memcpy(p->client_id, s->client_id, sizeof p->client_id);
 	memcpy(p->host, s->host, sizeof p->host);
@@ -547,7 +626,7 @@ evict_silent(struct server *srv, int64_t now)
 	for (struct session *s = srv->sessions; s != NULL; s = s->next)
 		if (s->state == S_READY && s->conn != NULL && now - s->last_ms > limit) {
 			s->evicted = true;   /* handled here, not as a lost client */
-			evict(srv, s->client_id, s->host, "no heartbeat");
+			evict(srv, s->client_id, s->host, "no heartbeat", &s->started);
 			hs_conn_close(s->conn, "evicted");
 			return;   /* the list changed under us; the next tick goes on */
 		}
@@ -558,7 +637,8 @@ evict_silent(struct server *srv, int64_t now)
 			continue;
 		}
 		*g = x->next;
-		evict(srv, x->client_id, x->host, "did not come back");
+		evict(srv, x->client_id, x->host, "did not come back", &x->started);
+		hs_idset_free(&x->started);
 		free(x);
 	}
 }

@@ -61,6 +61,7 @@ struct hs_task {
 #define HS_STATUS_CANCELLED  (-1000)
 #define HS_STATUS_TEMPLATE   (-1001)
 #define HS_STATUS_RESOURCES  (-1002)
+#define HS_STATUS_CRASHED    (-1003)   /* its clients kept dying (crash limit) */
 
 /* Field index by column name, or -1. */
 int hs_field_find(const char *name);

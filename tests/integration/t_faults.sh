@@ -349,3 +349,29 @@ test_faults_checker_sees_each_violation() {
 	done
 	assert_eq "lost=4" "$(grep '^lost=' "$TMP/summary")" "lost: k2 (never scheduled), k3 (running), k6 (never ran), k7 (gone)"
 }
+
+# Crash limit: a task that kills its own client is run on at most
+# server.crash_limit clients, then finished as failed (-1003); the tasks
+# that only waited in a killed client's queue do not count and succeed.
+# Clients are restarted as a supervisor (or hsx's autoscaler) would.
+test_faults_task_that_kills_its_client_ends_failed() {
+	f_setup
+	export HYPERSHELL_SERVER_CRASH_LIMIT=2
+	{ echo "echo k >> $TMP/killer; sleep 0.3; kill -9 \$PPID"; seq 6 | sed 's/.*/sleep 0.1/'; } |
+		hs submit
+	start_server
+	(
+		i=0
+		while kill -0 "$SPID" 2>/dev/null && [ $i -lt 20 ]; do
+			i=$((i + 1))
+			"$HS_BIN" client -H 127.0.0.1 -p "$PORT" -k "$KEY" -N 1 2>>"$TMP/clients.err" >/dev/null
+		done
+	) &
+	q_track $!
+	wait_exit "$SPID" 90; assert_eq 0 "$wrc" "server exit"
+	assert_eq 2 "$(wc -l < "$TMP/killer")" "runs of the killer task"
+	assert_eq "-1003" "$(sql "select exit_status from task where args like '%kill%'")" "killer's status"
+	assert_eq 6 "$(sql 'select count(*) from task where exit_status = 0')" "other tasks"
+	assert_eq 7 "$(sql 'select count(*) from task where completion_time is not null')" "finished"
+	assert_eq 1 "$(count_log 'marked failed (status -1003, server.crash_limit)')" "log line"
+}

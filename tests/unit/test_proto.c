@@ -372,7 +372,7 @@ test_frame_encode(void **state)
 	assert_int_equal(b.len, 7);
 	assert_int_equal(hs_frame_encode(&b, (enum hs_msg_type)0, "{}", 2),
 	                 HS_EINPUT);
-	assert_int_equal(hs_frame_encode(&b, (enum hs_msg_type)14, "{}", 2),
+	assert_int_equal(hs_frame_encode(&b, (enum hs_msg_type)15, "{}", 2),
 	                 HS_EINPUT);
 	assert_int_equal(hs_frame_encode(&b, HS_MSG_BYE, "{}", HS_FRAME_ABSMAX),
 	                 HS_ELIMIT);
@@ -406,8 +406,8 @@ test_hello_round_trip(void **state)
 	f = only_frame(&b);
 	assert_int_equal(f.type, HS_MSG_HELLO);
 	/* the exact wire text, as docs/protocol.md shows it */
-	assert_int_equal(f.len, strlen("{\"version\":[1,0],\"nonce\":\"" B64_32 "\"}"));
-	assert_memory_equal(f.payload, "{\"version\":[1,0],\"nonce\":\"" B64_32 "\"}",
+	assert_int_equal(f.len, strlen("{\"version\":[1,1],\"nonce\":\"" B64_32 "\"}"));
+	assert_memory_equal(f.payload, "{\"version\":[1,1],\"nonce\":\"" B64_32 "\"}",
 	                    f.len);
 	assert_int_equal(hs_dec_hello(&f, &g, err, sizeof err), HS_OK);
 	assert_int_equal(g.major, HS_PROTO_MAJOR);
@@ -528,11 +528,11 @@ test_ids_round_trip(void **state)
 {
 	struct hs_buf b = HS_BUF_INIT(1 << 20);
 	const char *ids[] = {ID1, ID2, "0190A0B1-C2D3-7E4F-8A5B-6C7D8E9F0A1B"};
-	static const enum hs_msg_type types[] = {HS_MSG_CONFIRM, HS_MSG_ACK};
+	static const enum hs_msg_type types[] = {HS_MSG_CONFIRM, HS_MSG_ACK, HS_MSG_STARTED};
 	struct hs_msg_ids m;
 	struct hs_frame f;
 
-	for (size_t t = 0; t < 2; t++) {
+	for (size_t t = 0; t < 3; t++) {
 		hs_buf_reset(&b);
 		assert_int_equal(hs_enc_ids(&b, types[t], ids, 3), HS_OK);
 		f = only_frame(&b);
