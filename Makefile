@@ -40,7 +40,7 @@ FUZZSRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZBIN  := $(FUZZSRC:tests/fuzz/%.c=$(B)/fuzz/%)
 LINKS    := $(B)/hsx $(B)/hyper-shell
 
-.PHONY: all check demo install uninstall clean deps tests asan fuzz-build fuzz bench lint docs
+.PHONY: all check demo install uninstall clean deps tests asan fuzz-build fuzz soak bench lint docs
 all: $(B)/hs $(LINKS)
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
@@ -112,6 +112,10 @@ fuzz-build: $(FUZZBIN)
 
 fuzz: deps fuzz-build
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-300} scripts/fuzz.sh $(FUZZBIN)
+
+# 30 minutes of faults per backend, memory and descriptors sampled (not in CI)
+soak: deps all
+	scripts/soak.sh
 
 deps:
 	@scripts/deps.sh

@@ -3,6 +3,9 @@
 # in a fresh directory and shell, against the binary in $HS_BIN. A test
 # fails if it exits non-zero, times out, or leaves a sanitizer report.
 # usage: HS_BIN=build/hs run.sh [LABEL] [FILTER]
+# HS_TEST_GLOB picks other files (make soak: soak_*.sh); HS_TEST_TIMEOUT
+# is each test's limit in seconds (120); HS_TEST_SHOW=1 prints the logs of
+# passing tests too.
 # With HS_TEST_PG=1 and HS_PG_URL (scripts/pg.sh start), every test runs
 # on PostgreSQL, in a schema of its own; tests that call `sqlite_only`
 # are skipped there.
@@ -45,13 +48,13 @@ run_one() {
 	) >"$dir/log" 2>&1 &
 	pid=$!
 	# the watchdog takes its sleep with it when it is stopped
-	( sleep 120 & s=$!; trap 'kill $s 2>/dev/null; exit 0' TERM; wait $s; kill -9 $pid 2>/dev/null ) &
+	( sleep "${HS_TEST_TIMEOUT:-120}" & s=$!; trap 'kill $s 2>/dev/null; exit 0' TERM; wait $s; kill -9 $pid 2>/dev/null ) &
 	watchdog=$!
 	wait $pid; rc=$?
 	kill $watchdog 2>/dev/null; wait $watchdog 2>/dev/null
 }
 
-for file in "$here"/t_*.sh; do
+for file in "$here"/${HS_TEST_GLOB:-t_*.sh}; do
 	for t in $(bash -c "source '$here/lib.sh'; source '$file'; declare -F" | awk '{print $3}' | grep '^test_'); do
 		[ -n "$filter" ] && [[ "$t" != *"$filter"* ]] && continue
 		run_one "$file" "$t"
@@ -67,6 +70,7 @@ for file in "$here"/t_*.sh; do
 		if [ $rc -eq 0 ] && ! ls "$dir"/sanitizer* >/dev/null 2>&1; then
 			passed=$((passed + 1))
 			echo "ok   $(basename "$file" .sh) $t"
+			[ -n "${HS_TEST_SHOW:-}" ] && grep -v '^ *\(INFO\|DEBUG\)' "$dir/log" | sed 's/^/    /'
 		else
 			failed=$((failed + 1))
 			echo "FAIL $(basename "$file" .sh) $t (status $rc)"
