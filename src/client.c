@@ -197,7 +197,8 @@ static void
 on_up(struct hs_conn *c)
 {
 	struct client *cl = c->owner;
-	struct hs_msg_hello h = {HS_PROTO_MAJOR, HS_PROTO_MINOR, {0}};
+	unsigned char binding[32];
+	size_t bindlen = 0;
 
 	if (c->ssl != NULL && hs_tls_client_check(c->ssl, &cl->tls) != HS_OK) {
 		log_error("%s", hs_detail());
@@ -205,23 +206,23 @@ on_up(struct hs_conn *c)
 		hs_conn_close(c, hs_detail());
 		return;
 	}
-	if (hs_random(cl->nonce_c, sizeof cl->nonce_c) != HS_OK) {
+	if (c->ssl != NULL) {
+		if (hs_tls_binding(c->ssl, binding) != HS_OK) {
+			hs_conn_close(c, "cannot bind the handshake to the TLS session");
+			return;
+		}
+		bindlen = sizeof binding;
+	}
+	if (hs_hs_init(&cl->hs, HS_ROLE_CLIENT, cl->o->key, binding, bindlen) != HS_OK) {
 		hs_conn_close(c, "no randomness");
 		return;
 	}
-	memcpy(h.nonce, cl->nonce_c, sizeof h.nonce);
-	if (hs_enc_hello(&c->enc, &h) == HS_OK && hs_conn_send(c) == HS_OK)
+	OPENSSL_cleanse(binding, sizeof binding);
+	memcpy(cl->hs.auth.client_id, cl->client_id, sizeof cl->hs.auth.client_id);
+	snprintf(cl->hs.auth.host, sizeof cl->hs.auth.host, "%s", cl->host);
+	cl->hs.auth.slots = cl->o->slots;
+	if (hs_hs_hello(&cl->hs, &c->enc) == HS_OK && hs_conn_send(c) == HS_OK)
 		cl->state = C_HELLO;
-}
-
-static bool
-binding(struct hs_conn *c, unsigned char out[32], size_t *len)
-{
-	*len = 0;
-	if (c->ssl == NULL)
-		return true;
-	*len = 32;
-	return hs_tls_binding(c->ssl, out) == HS_OK;
 }
 
 static void
@@ -233,61 +234,46 @@ fatal(struct client *cl, const char *why)
 	hs_conn_close(cl->conn, why);
 }
 
-static void
-on_challenge(struct client *cl, const struct hs_frame *f)
-{
-	const char *key = cl->o->key;
-	struct hs_msg_challenge ch;
-	struct hs_msg_auth a;
-	unsigned char want[HS_PROOF_LEN], bind[32];
-	char err[HS_PROTO_ERR];
-	size_t blen;
+static void on_welcome(struct client *cl, const struct hs_msg_welcome *w);
 
-	if (hs_dec_challenge(f, &ch, err, sizeof err) != HS_OK)
-		return fatal(cl, err);
-	if (ch.major != HS_PROTO_MAJOR) {
-		snprintf(err, sizeof err, "server speaks protocol %d.%d, client speaks %d.%d",
-		         ch.major, ch.minor, HS_PROTO_MAJOR, HS_PROTO_MINOR);
-		return fatal(cl, err);
+/* A handshake frame: the next step, the welcome, or the end. */
+static void
+on_handshake(struct client *cl, const struct hs_frame *f)
+{
+	switch (hs_hs_input(&cl->hs, f, &cl->conn->enc)) {
+	case HS_HS_CONTINUE:
+		cl->srv_minor = cl->hs.peer_minor;
+		if (hs_conn_send(cl->conn) == HS_OK)
+			cl->state = C_AUTH;
+		return;
+	case HS_HS_ACCEPTED:
+		hs_hs_clear(&cl->hs);
+		on_welcome(cl, &cl->hs.welcome);
+		return;
+	case HS_HS_REJECTED:
+		hs_hs_clear(&cl->hs);
+		fatal(cl, cl->hs.why);
+		return;
 	}
-	if (!binding(cl->conn, bind, &blen) ||
-	    hs_auth_proof(key, strlen(key), HS_ROLE_SERVER, cl->nonce_c, ch.nonce, bind,
-	                  blen, want) != HS_OK || !hs_auth_equal(want, ch.proof))
-		return fatal(cl, "the server failed to prove it holds the key (wrong key, or "
-		             "a man in the middle): not running its tasks");
-	cl->srv_minor = ch.minor;
-	memset(&a, 0, sizeof a);
-	hs_auth_proof(key, strlen(key), HS_ROLE_CLIENT, cl->nonce_c, ch.nonce, bind, blen, a.proof);
-	memcpy(a.client_id, cl->client_id, sizeof a.client_id);
-	snprintf(a.host, sizeof a.host, "%s", cl->host);
-	a.slots = cl->o->slots;
-	if (hs_enc_auth(&cl->conn->enc, &a) == HS_OK && hs_conn_send(cl->conn) == HS_OK)
-		cl->state = C_AUTH;
-	OPENSSL_cleanse(want, sizeof want);
 }
 
 static void
-on_welcome(struct client *cl, const struct hs_frame *f)
+on_welcome(struct client *cl, const struct hs_msg_welcome *w)
 {
-	struct hs_msg_welcome w;
-	char err[HS_PROTO_ERR];
-
-	if (hs_dec_welcome(f, &w, err, sizeof err) != HS_OK)
-		return fatal(cl, err);
 	cl->state = C_READY;
 	cl->welcomed = true;
-	cl->conn->cap = w.frame_max;
-	cl->frame_max = w.frame_max;
-	cl->srv_heartrate = w.heartrate;
-	cl->srv_evict = w.evict;
+	cl->conn->cap = w->frame_max;
+	cl->frame_max = w->frame_max;
+	cl->srv_heartrate = w->heartrate;
+	cl->srv_evict = w->evict;
 	cl->heard_ms = hs_mono_ms();
 	cl->lost_ms = 0;
 	cl->backoff_ms = BACKOFF_MIN_MS;
 	cl->asked = 0;
 	cl->nconfirm = 0;
 	hs_buf_reset(&cl->confirm);
-	log_info("Connected to %s:%d (server %s)", cl->o->host, cl->o->port, w.host);
-	if (!w.resumed && cl->nqueue > 0)   /* re-queued by the server: not ours to run */
+	log_info("Connected to %s:%d (server %s)", cl->o->host, cl->o->port, w->host);
+	if (!w->resumed && cl->nqueue > 0)   /* re-queued by the server: not ours to run */
 		log_info("Dropped %d queued tasks the server has given back to the queue",
 		         jobs_drop_queued(cl));
 	for (struct result *r = cl->results; r != NULL; r = r->next)
@@ -378,10 +364,8 @@ on_frame(struct hs_conn *c, const struct hs_frame *f)
 
 	if (f->type == HS_MSG_ERROR)
 		on_error(cl, f);
-	else if (cl->state == C_HELLO && f->type == HS_MSG_CHALLENGE)
-		on_challenge(cl, f);
-	else if (cl->state == C_AUTH && f->type == HS_MSG_WELCOME)
-		on_welcome(cl, f);
+	else if (cl->state == C_HELLO || cl->state == C_AUTH)
+		on_handshake(cl, f);
 	else if (cl->state != C_READY)
 		fatal(cl, "protocol error: unexpected message during the handshake");
 	else if (f->type == HS_MSG_BUNDLE)

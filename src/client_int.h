@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "client.h"
 #include "conn.h"
+#include "handshake.h"
 #include "monitor.h"
 #include "task.h"
 #include "timestamp.h"
@@ -61,7 +62,7 @@ struct client {
 	enum client_state state;
 	char client_id[HS_UUID_STRLEN + 1];
 	char host[256];
-	unsigned char nonce_c[HS_NONCE_LEN];
+	struct hs_handshake hs;          /* the current connection's, until READY */
 	uint32_t frame_max;
 	/* work */
 	struct job *queue, **queue_tail; /* received, not started */

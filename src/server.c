@@ -234,57 +234,43 @@ static void
 on_up(struct hs_conn *c)
 {
 	struct session *s = c->owner;
+	unsigned char binding[32];
+	size_t bindlen = 0;
 
 	s->state = S_HELLO;
-	if (c->ssl != NULL && hs_tls_binding(c->ssl, s->binding) == HS_OK)
-		s->bindlen = sizeof s->binding;
-	else if (c->ssl != NULL)
+	if (c->ssl != NULL && hs_tls_binding(c->ssl, binding) != HS_OK) {
 		hs_conn_close(c, "cannot bind the handshake to the TLS session");
+		return;
+	}
+	if (c->ssl != NULL)
+		bindlen = sizeof binding;
+	if (hs_hs_init(&s->hs, HS_ROLE_SERVER, s->srv->o->key, binding, bindlen) != HS_OK)
+		hs_conn_close(c, "no randomness");
+	OPENSSL_cleanse(binding, sizeof binding);
 }
 
+/* The handshake refused the peer: log it (one line), count it, tell it. */
 static void
-version_mismatch(struct session *s, int major, int minor)
+refused(struct session *s)
 {
-	char why[160];
+	struct hs_handshake *h = &s->hs;
 
-	snprintf(why, sizeof why, "client speaks protocol %d.%d, this server speaks %d.%d",
-	         major, minor, HS_PROTO_MAJOR, HS_PROTO_MINOR);
-	log_warning("Refused %s: %s", s->conn->peer, why);
+	if (strcmp(h->code, "auth") == 0) {
+		s->srv->st.auth_failures++;
+		log_warning("Authentication failed from %s: wrong key, or a relayed handshake",
+		            s->conn->peer);
+	} else if (strcmp(h->code, "version") == 0) {
+		log_warning("Refused %s: %s", s->conn->peer, h->why);
+	} else if (s->state == S_HELLO && strncmp(h->why, "HELLO", 5) == 0) {
+		log_warning("Bad HELLO from %s: %s", s->conn->peer, h->why);
+	} else if (s->state == S_AUTH && strncmp(h->why, "AUTH", 4) == 0) {
+		log_warning("Bad AUTH from %s: %s", s->conn->peer, h->why);
+	} else {
+		log_warning("Protocol error from %s: %s", s->conn->peer, h->why);
+	}
 	s->reported = true;
-	hs_conn_fail(s->conn, "version", why);
-}
-
-static void
-on_hello(struct session *s, const struct hs_frame *f)
-{
-	struct hs_msg_hello h;
-	struct hs_msg_challenge ch;
-	const char *key = s->srv->o->key;
-	char err[HS_PROTO_ERR];
-
-	if (hs_dec_hello(f, &h, err, sizeof err) != HS_OK) {
-		log_warning("Bad HELLO from %s: %s", s->conn->peer, err);
-		s->reported = true;
-		hs_conn_fail(s->conn, "protocol", err);
-		return;
-	}
-	if (h.major != HS_PROTO_MAJOR) {
-		version_mismatch(s, h.major, h.minor);
-		return;
-	}
-	memcpy(s->nonce_c, h.nonce, sizeof s->nonce_c);
-	memset(&ch, 0, sizeof ch);
-	ch.major = HS_PROTO_MAJOR;
-	ch.minor = HS_PROTO_MINOR;
-	if (hs_random(s->nonce_s, sizeof s->nonce_s) != HS_OK ||
-	    hs_auth_proof(key, strlen(key), HS_ROLE_SERVER, s->nonce_c, s->nonce_s,
-	                  s->binding, s->bindlen, ch.proof) != HS_OK) {
-		hs_conn_close(s->conn, "cannot compute the proof");
-		return;
-	}
-	memcpy(ch.nonce, s->nonce_s, sizeof ch.nonce);
-	if (hs_enc_challenge(&s->conn->enc, &ch) == HS_OK && hs_conn_send(s->conn) == HS_OK)
-		s->state = S_AUTH;
+	hs_conn_fail(s->conn, h->code, strcmp(h->code, "internal") == 0 ? "internal error" : h->why);
+	hs_hs_clear(h);
 }
 
 /* Close an older session of the same client (it reconnected); true if
@@ -326,37 +312,19 @@ welcome(struct session *s, bool resumed)
 }
 
 static void
-on_auth(struct session *s, const struct hs_frame *f)
+ready(struct session *s)
 {
 	struct server *srv = s->srv;
-	unsigned char want[HS_PROOF_LEN];
-	const char *key = srv->o->key;
-	struct hs_msg_auth a;
-	char err[HS_PROTO_ERR];
+	const struct hs_msg_auth *a = &s->hs.auth;
 	bool resumed;
 
-	if (hs_dec_auth(f, &a, err, sizeof err) != HS_OK) {
-		log_warning("Bad AUTH from %s: %s", s->conn->peer, err);
-		s->reported = true;
-		hs_conn_fail(s->conn, "protocol", err);
-		return;
-	}
-	if (hs_auth_proof(key, strlen(key), HS_ROLE_CLIENT, s->nonce_c, s->nonce_s,
-	                  s->binding, s->bindlen, want) != HS_OK ||
-	    !hs_auth_equal(want, a.proof)) {
-		srv->st.auth_failures++;
-		s->reported = true;
-		log_warning("Authentication failed from %s: wrong key, or a relayed handshake",
-		            s->conn->peer);
-		hs_conn_fail(s->conn, "auth", "authentication failed");
-		return;
-	}
 	s->state = S_READY;
 	srv->npending--;
 	evtimer_del(s->deadline);
-	memcpy(s->client_id, a.client_id, sizeof s->client_id);
-	snprintf(s->host, sizeof s->host, "%s", a.host);
-	s->slots = a.slots;
+	memcpy(s->client_id, a->client_id, sizeof s->client_id);
+	snprintf(s->host, sizeof s->host, "%s", a->host);
+	s->slots = a->slots;
+	hs_hs_clear(&s->hs);
 	/* its lease holds if it never left, or came back before eviction */
 	resumed = replace_old(srv, s) || work_client_known(srv, s->client_id);
 	log_info("Client %s (%s) %s from %s with %d slots", s->host, s->client_id,
@@ -415,20 +383,27 @@ static void
 on_frame(struct hs_conn *c, const struct hs_frame *f)
 {
 	struct session *s = c->owner;
-	char why[96];
 
 	s->last_ms = hs_mono_ms();
+	if (s->hs.key == NULL) {   /* no frame comes before on_up; never trust that */
+		hs_conn_close(c, "a frame before the handshake");
+		return;
+	}
 	if (s->state == S_READY) {
 		on_ready_frame(s, f);
-	} else if (s->state == S_HELLO && f->type == HS_MSG_HELLO) {
-		on_hello(s, f);
-	} else if (s->state == S_AUTH && f->type == HS_MSG_AUTH) {
-		on_auth(s, f);
-	} else {
-		snprintf(why, sizeof why, "%s before authentication", hs_msg_name(f->type));
-		log_warning("Protocol error from %s: %s", c->peer, why);
-		s->reported = true;
-		hs_conn_fail(c, "protocol", why);
+		return;
+	}
+	switch (hs_hs_input(&s->hs, f, &c->enc)) {
+	case HS_HS_CONTINUE:
+		if (hs_conn_send(c) == HS_OK)
+			s->state = S_AUTH;
+		break;
+	case HS_HS_ACCEPTED:
+		ready(s);
+		break;
+	case HS_HS_REJECTED:
+		refused(s);
+		break;
 	}
 }
 

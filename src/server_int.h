@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "conn.h"
 #include "crash.h"
+#include "handshake.h"
 #include "server.h"
 #include "uuid.h"
 
@@ -30,10 +31,7 @@ struct session {
 	struct server *srv;
 	struct hs_conn *conn;             /* NULL once the connection is gone */
 	enum session_state state;
-	unsigned char nonce_c[HS_NONCE_LEN];
-	unsigned char nonce_s[HS_NONCE_LEN];
-	unsigned char binding[32];        /* TLS exporter value */
-	size_t bindlen;                   /* 0 without TLS */
+	struct hs_handshake hs;           /* until READY */
 	char client_id[HS_UUID_STRLEN + 1];
 	char host[256];
 	int slots;
