@@ -175,8 +175,16 @@ static void (*const try[HS_MSG_MAX + 1])(const struct hs_frame *) = {
 	[HS_MSG_CONFIRM] = try_ids, [HS_MSG_RESULTS] = try_tasks,
 	[HS_MSG_ACK] = try_ids, [HS_MSG_HEARTBEAT] = try_heartbeat,
 	[HS_MSG_DRAIN] = try_empty, [HS_MSG_BYE] = try_empty,
-	[HS_MSG_ERROR] = try_error,
+	[HS_MSG_ERROR] = try_error, [HS_MSG_STARTED] = try_ids,
 };
+
+/* A type added to proto.h without a decoder here would call NULL. */
+static void
+check_table(void)
+{
+	for (int t = HS_MSG_HELLO; t <= HS_MSG_MAX; t++)
+		check(try[t] != NULL);
+}
 
 /* The payload of f through every decoder: as f, then as each type. */
 static void
@@ -225,6 +233,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hs_frame f = {HS_MSG_HELLO, (const char *)data, size};
 
+	check_table();
 	stream(data, size, HS_FRAME_PREAUTH);
 	stream(data, size, HS_FRAME_DEFAULT);
 	decode_all(&f);
