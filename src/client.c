@@ -56,17 +56,24 @@ client_starved(struct client *cl)
 		cl->starved = true;
 }
 
-static void
-encode_request(struct client *cl)
+/* Tasks to ask for now: 0 until half of the prefetch depth is used. */
+static int
+request_size(struct client *cl)
 {
-	struct hs_msg_request r;
 	int full = cl->depth * cl->o->slots, have = jobs_outstanding(cl) + cl->asked;
 
+	if (!cl->want_request || cl->draining || have > full / 2 || full - have <= 0)
+		return 0;
+	return full - have > WANT_MAX ? WANT_MAX : full - have;
+}
+
+static void
+encode_request(struct client *cl, int want)
+{
+	struct hs_msg_request r = {want};
+
 	cl->want_request = false;
-	if (cl->draining || have > full / 2 || full - have <= 0)
-		return;
-	r.want = full - have > WANT_MAX ? WANT_MAX : full - have;
-	if (hs_enc_request(&cl->conn->enc, &r) == HS_OK)
+	if (want > 0 && hs_enc_request(&cl->conn->enc, &r) == HS_OK)
 		cl->asked += r.want;
 }
 
@@ -111,31 +118,54 @@ encode_ids(struct client *cl, enum hs_msg_type type, struct hs_buf *buf, int *n)
 }
 
 /* Tell the server (protocol 1.1 and later) that task id started, for its
- * crash limit: at once, or with a result that is waiting for company. */
+ * crash limit: at once when nothing else waits to be sent, else with the
+ * next message, within CLIENT_LINGER_MS. Not alone while results linger: a
+ * frame of its own per start would double the server's wake-ups. */
 void
 client_started(struct client *cl, const char *id)
 {
+	struct timeval tv = tv_of(CLIENT_LINGER_MS / 1000.0);
+
 	if (cl->srv_minor < 1)
 		return;
 	if (hs_buf_append(&cl->started, id, strlen(id) + 1) == HS_OK)
 		cl->nstarted++;
 	if (!evtimer_pending(cl->flush, NULL))
 		later(cl);
+	else if (!evtimer_pending(cl->linger, NULL))
+		evtimer_add(cl->linger, &tv);
+}
+
+static void
+on_linger(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *cl = arg;
+
+	cl->started_due = true;
+	later(cl);
 }
 
 static void
 on_output(evutil_socket_t fd, short what, void *arg)
 {
 	struct client *cl = arg;
+	int want;
+	bool other;
 
 	if (cl->state != C_READY)
 		return;
+	want = request_size(cl);
+	other = cl->nconfirm > 0 || (cl->want_results && cl->unsent > 0) || want > 0;
 	encode_ids(cl, HS_MSG_CONFIRM, &cl->confirm, &cl->nconfirm);
-	encode_ids(cl, HS_MSG_STARTED, &cl->started, &cl->nstarted);
+	/* before the results: a task may have started and finished since */
+	if (other || cl->started_due || !evtimer_pending(cl->flush, NULL)) {
+		encode_ids(cl, HS_MSG_STARTED, &cl->started, &cl->nstarted);
+		cl->started_due = false;
+		evtimer_del(cl->linger);
+	}
 	if (cl->want_results)
 		encode_results(cl);
-	if (cl->want_request)
-		encode_request(cl);
+	encode_request(cl, want);
 	if (cl->conn->enc.len > 0)
 		hs_conn_send(cl->conn);
 }
@@ -594,12 +624,13 @@ setup(struct client *cl)
 	cl->tick = event_new(cl->base, -1, EV_PERSIST, on_tick, cl);
 	cl->retry = evtimer_new(cl->base, on_retry, cl);
 	cl->flush = evtimer_new(cl->base, on_flush, cl);
+	cl->linger = evtimer_new(cl->base, on_linger, cl);
 	cl->startev = evtimer_new(cl->base, jobs_start_cb, cl);
 	cl->outev = event_new(cl->base, -1, 0, on_output, cl);
 	for (int i = 0; i < 5; i++)
 		if ((cl->sig[i] = evsignal_new(cl->base, sigs[i], on_signal, cl)) != NULL)
 			evsignal_add(cl->sig[i], NULL);
-	if (!cl->tick || !cl->retry || !cl->flush || !cl->startev || !cl->outev)
+	if (!cl->tick || !cl->retry || !cl->flush || !cl->linger || !cl->startev || !cl->outev)
 		return hs_fail(HS_ENOMEM, "cannot create timers");
 	evtimer_add(cl->tick, &tick);
 	if (cl->o->monitor) {   /* one timer samples every running task */
@@ -629,6 +660,7 @@ teardown(struct client *cl)
 	if (cl->tick) event_free(cl->tick);
 	if (cl->retry) event_free(cl->retry);
 	if (cl->flush) event_free(cl->flush);
+	if (cl->linger) event_free(cl->linger);
 	if (cl->startev) event_free(cl->startev);
 	if (cl->outev) event_free(cl->outev);
 	if (cl->monev) event_free(cl->monev);

@@ -93,12 +93,14 @@ struct client {
 	int64_t heard_ms;                /* last frame from the server */
 	double srv_heartrate, srv_evict; /* from WELCOME */
 	struct event *tick, *retry, *flush, *startev, *outev, *sig[5];
+	struct event *linger;            /* STARTED waits no longer than CLIENT_LINGER_MS */
 	struct event *monev;             /* --monitor: one 1 s timer for every running task */
 	/* output gathered during one loop iteration, sent once by outev */
 	struct hs_buf confirm;           /* ids to confirm, NUL-separated */
 	int nconfirm;
 	struct hs_buf started;           /* ids of started tasks to report, NUL-separated */
 	int nstarted;
+	bool started_due;                /* the linger is over: send STARTED now */
 	int srv_minor;                   /* the server's protocol minor version */
 	bool want_request, want_results;
 	int signals;
