@@ -90,7 +90,7 @@ encode_results(struct client *cl)
 	for (r = cl->results; r != NULL && n < max; r = r->next)
 		if (!r->sent)
 			batch[n++] = r->t;
-	if (n > 0 && hs_enc_tasks_capped(&cl->conn->enc, false, batch, n, cl->frame_max) == HS_OK) {
+	if (n > 0 && hs_enc_tasks_capped(&cl->conn->enc, HS_MSG_RESULTS, batch, n, cl->frame_max) == HS_OK) {
 		for (r = cl->results; r != NULL; r = r->next)
 			r->sent = true;
 		cl->unsent = 0;

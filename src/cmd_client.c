@@ -78,23 +78,7 @@ struct clientcmd {
 static hs_err
 net_option(struct clientcmd *c, int id, const char *val)
 {
-	int64_t port;
-	hs_err e;
-
-	switch (id) {
-	case O_HOST: c->cli.host = val; return HS_OK;
-	case O_PORT:
-		if ((e = hs_opt_int("-p/--port", val, 1, &port)) != HS_OK || port > 65535)
-			return e ? e : hs_fail(HS_EUSAGE, "-p/--port must be 1..65535");
-		c->cli.port = (int)port;
-		return HS_OK;
-	case O_AUTH: c->cli.key = val; return HS_OK;
-	case O_NO_TLS: c->cli.no_tls = true; return HS_OK;
-	case O_TLS_CERT: c->cli.tls_cert = val; return HS_OK;
-	case O_TLS_KEY: c->cli.tls_key = val; return HS_OK;
-	case O_TLS_CA: c->cli.tls_ca = val; return HS_OK;
-	}
-	return HS_EINTERNAL;
+	return hs_netcli_set(&c->cli, (enum hs_netopt)(id - O_HOST), val);
 }
 
 static hs_err

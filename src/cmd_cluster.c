@@ -212,16 +212,10 @@ static hs_err
 net_option(struct clustercmd *c, int id, const char *val)
 {
 	struct hs_netcli *cli = &c->sv.cli;
-	int64_t port;
-	hs_err e;
 
 	switch (id) {
 	case O_BIND: cli->host = val; c->bind_set = true; return HS_OK;
-	case O_PORT:
-		if ((e = hs_opt_int("-p/--port", val, 1, &port)) != HS_OK || port > 65535)
-			return e ? e : hs_fail(HS_EUSAGE, "-p/--port must be 1..65535");
-		cli->port = (int)port;
-		return HS_OK;
+	case O_PORT: return hs_netcli_set(cli, HS_NETOPT_PORT, val);
 	case O_NO_TLS: cli->no_tls = true; return client_arg(c, "--no-tls", NULL);
 	case O_TLS_KEY: cli->tls_key = val; return HS_OK;
 	case O_TLS_CERT: cli->tls_cert = val; return HS_OK;

@@ -62,26 +62,11 @@ struct servercmd {
 	bool restart;
 };
 
+/* -H (the address to bind) .. --tls-ca are hs_netopt's order. */
 static hs_err
 net_option(struct hs_netcli *cli, int id, const char *val)
 {
-	int64_t port;
-	hs_err e;
-
-	switch (id) {
-	case O_BIND: cli->host = val; return HS_OK;
-	case O_PORT:
-		if ((e = hs_opt_int("-p/--port", val, 1, &port)) != HS_OK || port > 65535)
-			return e ? e : hs_fail(HS_EUSAGE, "-p/--port must be 1..65535");
-		cli->port = (int)port;
-		return HS_OK;
-	case O_AUTH: cli->key = val; return HS_OK;
-	case O_NO_TLS: cli->no_tls = true; return HS_OK;
-	case O_TLS_CERT: cli->tls_cert = val; return HS_OK;
-	case O_TLS_KEY: cli->tls_key = val; return HS_OK;
-	case O_TLS_CA: cli->tls_ca = val; return HS_OK;
-	}
-	return HS_EINTERNAL;
+	return hs_netcli_set(cli, (enum hs_netopt)(id - O_BIND), val);
 }
 
 static hs_err

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "liveq.h"
 #include "log.h"
+#include "netcfg.h"
 #include "opt.h"
 #include "store.h"
 #include "submit.h"
@@ -20,8 +22,11 @@
 
 enum {
 	O_FILE = 1, O_TEMPLATE, O_TAG, O_GROUP, O_CORES, O_MEMORY, O_TIMEOUT,
-	O_BUNDLESIZE, O_BUNDLEWAIT, O_INITDB,
+	O_BUNDLESIZE, O_BUNDLEWAIT, O_INITDB, O_QUEUE,
+	O_HOST, O_PORT, O_AUTH, O_NO_TLS, O_TLS_CERT, O_TLS_KEY, O_TLS_CA,   /* enum hs_netopt order */
 };
+
+#define LIVEQ_TIMEOUT 60   /* seconds to connect, or for the server to store a batch */
 
 static const struct hs_opt submit_opts[] = {
 	{O_FILE, 'f', "task-file", NULL, OPT_VALUE, "FILE", "Read tasks from FILE ('-' for stdin).", 0},
@@ -38,6 +43,15 @@ static const struct hs_opt submit_opts[] = {
 	 "Longest wait before committing a partial batch (default: 5).", 0},
 	{O_INITDB, 0, "initdb", NULL, OPT_FLAG, NULL,
 	 "Initialise (or upgrade) the database first.", 0},
+	{O_QUEUE, 'q', "queue", NULL, OPT_FLAG, NULL,
+	 "Send the tasks to a running server (-H, -p, -k) instead of the database.", 0},
+	{O_HOST, 'H', "host", NULL, OPT_VALUE, "ADDR", "Server address for -q (server.host).", 0},
+	{O_PORT, 'p', "port", NULL, OPT_VALUE, "NUM", "Server port for -q (server.port).", 0},
+	{O_AUTH, 'k', "auth", NULL, OPT_VALUE, "KEY", "Authentication key for -q (server.auth).", 0},
+	{O_NO_TLS, 0, "no-tls", NULL, OPT_FLAG, NULL, "With -q: disable TLS (not recommended).", 0},
+	{O_TLS_CERT, 0, "tls-cert", NULL, OPT_VALUE, "PATH", "Accepted for parity.", 0},
+	{O_TLS_KEY, 0, "tls-key", NULL, OPT_VALUE, "PATH", "Accepted for parity.", 0},
+	{O_TLS_CA, 0, "tls-ca", NULL, OPT_VALUE, "PATH", "With -q: CA to verify the server with.", 0},
 	{0, 0, NULL, NULL, 0, NULL, NULL, 0},
 };
 
@@ -65,6 +79,10 @@ struct submit {
 	size_t nargs;
 	const char *file;            /* -f */
 	bool initdb;
+	bool queue;                  /* -q: to a running server */
+	bool net_given;              /* -H, -p, -k or a TLS option */
+	struct hs_netcli cli;
+	struct hs_netcfg net;        /* -q: used by the connection until the end */
 	bool print_id;               /* hs task submit */
 	struct hs_submit_opts o;     /* everything the submitter needs */
 	struct hs_app *app;
@@ -122,6 +140,11 @@ on_option(void *ctx, int id, const char *val)
 			               val);
 		return HS_OK;
 	case O_INITDB: s->initdb = true; return HS_OK;
+	case O_QUEUE: s->queue = true; return HS_OK;
+	}
+	if (id >= O_HOST && id <= O_TLS_CA) {
+		s->net_given = true;
+		return hs_netcli_set(&s->cli, (enum hs_netopt)(id - O_HOST), val);
 	}
 	return HS_EINTERNAL;
 }
@@ -206,6 +229,32 @@ open_store(struct submit *s)
 	return e;
 }
 
+/* -q: connect to the server as a submitter. */
+static hs_err
+open_queue(struct submit *s)
+{
+	struct hs_netcfg *net = &s->net;
+	struct hs_liveq_opts o = {.timeout = LIVEQ_TIMEOUT};
+	hs_err e;
+
+	if (s->initdb)
+		return hs_fail(HS_EUSAGE, "-q/--queue cannot be combined with --initdb");
+	if ((e = hs_netcfg_load(s->app, false, &s->cli, net)) == HS_OK) {
+		if (net->key == NULL || strcmp(net->key, "<not-secure>") == 0)
+			log_warning("Using the default authentication key: set server.auth (or -k) "
+			            "to the server's key");
+		o.host = net->host;
+		o.port = net->port;
+		o.key = net->key ? net->key : "<not-secure>";
+		o.tls = net->tls;
+		o.tlscfg = net->tlscfg;
+		e = hs_liveq_open(&o, &s->o.queue);
+	}
+	if (!s->o.cli.has_group)
+		s->o.group = -1;   /* the server's active group */
+	return e;
+}
+
 static void
 report(struct submit *s, hs_err e)
 {
@@ -226,7 +275,10 @@ run(struct submit *s)
 	hs_err e;
 
 	apply_defaults(s);
-	if ((e = hs_paths_ensure(&s->app->paths)) != HS_OK || (e = open_store(s)) != HS_OK ||
+	if (s->net_given && !s->queue)
+		return hs_fail(HS_EUSAGE, "-H, -p, -k and the TLS options need -q/--queue");
+	if ((e = hs_paths_ensure(&s->app->paths)) != HS_OK ||
+	    (e = s->queue ? open_queue(s) : open_store(s)) != HS_OK ||
 	    (e = hs_submitter_new(&s->o, &s->sub)) != HS_OK)
 		return e;
 	hs_app_signals();
@@ -241,7 +293,7 @@ run(struct submit *s)
 static int
 submit_main(struct hs_app *app, int argc, char **argv, bool print_id)
 {
-	struct submit s = {.app = app, .print_id = print_id};
+	struct submit s = {.app = app, .print_id = print_id, .cli.port = -1};
 	bool helped;
 	hs_err e;
 
@@ -259,6 +311,8 @@ submit_main(struct hs_app *app, int argc, char **argv, bool print_id)
 			e = run(&s);
 	}
 	hs_submitter_free(s.sub);
+	hs_liveq_close(s.o.queue);
+	hs_netcfg_free(&s.net);
 	hs_store_close(s.o.store);
 	hs_tags_free(&s.o.tags);
 	free(s.args);

@@ -129,6 +129,12 @@ on_challenge(struct hs_handshake *h, const struct hs_frame *f, struct hs_buf *ou
 	if (!ok)
 		return reject(h, "auth", "the server failed to prove it holds the key (wrong key, "
 		              "or a man in the middle): not running its tasks");
+	if (a.slots == 0 && ch.minor < 2) {   /* submitters came with 1.2 */
+		char why[96];
+		snprintf(why, sizeof why, "the server speaks protocol %d.%d; submitting to it "
+		         "needs 1.2 or later", ch.major, ch.minor);
+		return reject(h, "version", why);
+	}
 	if (proof(h, HS_ROLE_CLIENT, a.proof) != HS_OK || hs_enc_auth(out, &a) != HS_OK) {
 		OPENSSL_cleanse(a.proof, sizeof a.proof);
 		return reject(h, "internal", "cannot compute or send the proof");

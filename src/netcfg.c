@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "opt.h"
 #include "site.h"
 
 /* Keep a copy of s (NULL stays NULL) owned by n. */
@@ -126,6 +127,28 @@ hs_netcfg_load(struct hs_app *app, bool server, const struct hs_netcli *cli,
 		return server_files(app, cli, n);
 	client_files(app, cli, n);
 	return HS_OK;
+}
+
+hs_err
+hs_netcli_set(struct hs_netcli *cli, enum hs_netopt which, const char *val)
+{
+	int64_t port;
+	hs_err e;
+
+	switch (which) {
+	case HS_NETOPT_HOST: cli->host = val; return HS_OK;
+	case HS_NETOPT_PORT:
+		if ((e = hs_opt_int("-p/--port", val, 1, &port)) != HS_OK || port > 65535)
+			return e ? e : hs_fail(HS_EUSAGE, "-p/--port must be 1..65535");
+		cli->port = (int)port;
+		return HS_OK;
+	case HS_NETOPT_AUTH: cli->key = val; return HS_OK;
+	case HS_NETOPT_NO_TLS: cli->no_tls = true; return HS_OK;
+	case HS_NETOPT_TLS_CERT: cli->tls_cert = val; return HS_OK;
+	case HS_NETOPT_TLS_KEY: cli->tls_key = val; return HS_OK;
+	case HS_NETOPT_TLS_CA: cli->tls_ca = val; return HS_OK;
+	}
+	return HS_EINTERNAL;
 }
 
 void

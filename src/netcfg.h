@@ -1,5 +1,5 @@
 /* netcfg.h: the queue connection settings of hs server, hs client (and
- * later hs submit -q and hsx): address, port, key and TLS, from the
+ * hs submit -q and hsx): address, port, key and TLS, from the
  * configuration with command-line overrides. Resolves the "<auto>" TLS
  * paths: the server's certificate is generated in <site lib>/tls on first
  * use; a client's trust anchor defaults to that same file when it exists
@@ -20,6 +20,17 @@ struct hs_netcli {
 	bool no_tls;
 	const char *tls_cert, *tls_key, *tls_ca;
 };
+
+/* The command-line options every queue peer takes (hs client, hs submit
+ * -q), in this order: -H, -p, -k, --no-tls, --tls-cert, --tls-key,
+ * --tls-ca. */
+enum hs_netopt {
+	HS_NETOPT_HOST, HS_NETOPT_PORT, HS_NETOPT_AUTH, HS_NETOPT_NO_TLS,
+	HS_NETOPT_TLS_CERT, HS_NETOPT_TLS_KEY, HS_NETOPT_TLS_CA,
+};
+
+/* Set one of them from the command line (val is borrowed). */
+hs_err hs_netcli_set(struct hs_netcli *cli, enum hs_netopt which, const char *val);
 
 struct hs_netcfg {
 	char *host;                  /* owned */

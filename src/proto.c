@@ -73,7 +73,7 @@ static const char *const msg_names[HS_MSG_MAX + 1] = {
 	[HS_MSG_CONFIRM] = "CONFIRM", [HS_MSG_RESULTS] = "RESULTS",
 	[HS_MSG_ACK] = "ACK", [HS_MSG_HEARTBEAT] = "HEARTBEAT",
 	[HS_MSG_DRAIN] = "DRAIN", [HS_MSG_BYE] = "BYE", [HS_MSG_ERROR] = "ERROR",
-	[HS_MSG_STARTED] = "STARTED",
+	[HS_MSG_STARTED] = "STARTED", [HS_MSG_SUBMIT] = "SUBMIT",
 };
 
 static bool
@@ -598,7 +598,7 @@ static const struct member auth_m[] = {
 	{.name = "client_id", .kind = K_UUID, FIELD(struct hs_msg_auth, client_id)},
 	HOST(struct hs_msg_auth),
 	{.name = "slots", .kind = K_INT, FIELD(struct hs_msg_auth, slots),
-	 .lo = 1, .hi = SLOTS_MAX},
+	 .lo = 0, .hi = SLOTS_MAX},
 };
 static const struct member welcome_m[] = {
 	{.name = "server_id", .kind = K_UUID,
@@ -879,11 +879,20 @@ const int hs_proto_result_fields[] = {
 };
 const size_t hs_proto_nresult_fields = NELEM(hs_proto_result_fields);
 
+const int hs_proto_submit_fields[] = {
+	HS_F_ID, HS_F_GROUP, HS_F_ARGS, HS_F_SUBMIT_ID, HS_F_SUBMIT_TIME,
+	HS_F_SUBMIT_HOST, HS_F_CORES, HS_F_MEMORY, HS_F_TIMEOUT, HS_F_TAG,
+};
+const size_t hs_proto_nsubmit_fields = NELEM(hs_proto_submit_fields);
+
 static const int bundle_required[] = {
 	HS_F_ID, HS_F_ARGS, HS_F_ATTEMPT, HS_F_SCHEDULE_TIME, HS_F_TAG,
 };
 static const int result_required[] = {
 	HS_F_ID, HS_F_SCHEDULE_TIME, HS_F_EXIT_STATUS, HS_F_COMPLETION_TIME,
+};
+static const int submit_required[] = {
+	HS_F_ID, HS_F_ARGS, HS_F_SUBMIT_ID, HS_F_SUBMIT_TIME, HS_F_SUBMIT_HOST, HS_F_TAG,
 };
 
 /* The task columns one message carries. */
@@ -902,6 +911,22 @@ static const struct task_schema result_ts = {
 	HS_MSG_RESULTS, "results", hs_proto_result_fields, result_required,
 	NELEM(hs_proto_result_fields), NELEM(result_required),
 };
+static const struct task_schema submit_ts = {
+	HS_MSG_SUBMIT, "tasks", hs_proto_submit_fields, submit_required,
+	NELEM(hs_proto_submit_fields), NELEM(submit_required),
+};
+
+/* The task schema of type, or NULL. */
+static const struct task_schema *
+task_schema_of(enum hs_msg_type type)
+{
+	switch (type) {
+	case HS_MSG_BUNDLE: return &bundle_ts;
+	case HS_MSG_RESULTS: return &result_ts;
+	case HS_MSG_SUBMIT: return &submit_ts;
+	default: return NULL;
+	}
+}
 
 static bool
 in_list(int field, const int *list, size_t n)
@@ -1188,6 +1213,13 @@ hs_dec_results(const struct hs_frame *f, struct hs_msg_tasks *m, char *err,
 	return dec_tasks(f, &result_ts, m, err, errlen);
 }
 
+hs_err
+hs_dec_submit(const struct hs_frame *f, struct hs_msg_tasks *m, char *err,
+              size_t errlen)
+{
+	return dec_tasks(f, &submit_ts, m, err, errlen);
+}
+
 void
 hs_msg_tasks_free(struct hs_msg_tasks *m)
 {
@@ -1301,6 +1333,12 @@ hs_enc_results(struct hs_buf *out, const struct hs_task *tasks, size_t n)
 	return enc_tasks(out, &result_ts, tasks, n);
 }
 
+hs_err
+hs_enc_submit(struct hs_buf *out, const struct hs_task *tasks, size_t n)
+{
+	return enc_tasks(out, &submit_ts, tasks, n);
+}
+
 /* Encode all n; if the frame's payload is over cap, drop it and encode
  * each half the same way. */
 static hs_err
@@ -1324,8 +1362,10 @@ enc_split(struct hs_buf *out, const struct task_schema *s, const struct hs_task 
 }
 
 hs_err
-hs_enc_tasks_capped(struct hs_buf *out, bool bundle, const struct hs_task *tasks, size_t n,
-                    size_t cap)
+hs_enc_tasks_capped(struct hs_buf *out, enum hs_msg_type type, const struct hs_task *tasks,
+                    size_t n, size_t cap)
 {
-	return enc_split(out, bundle ? &bundle_ts : &result_ts, tasks, n, cap);
+	const struct task_schema *s = task_schema_of(type);
+
+	return s != NULL ? enc_split(out, s, tasks, n, cap) : HS_EINPUT;
 }

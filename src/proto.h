@@ -25,7 +25,7 @@
 #include "uuid.h"
 
 #define HS_PROTO_MAJOR 1
-#define HS_PROTO_MINOR 1
+#define HS_PROTO_MINOR 2
 #define HS_FRAME_HEADER 4
 #define HS_FRAME_PREAUTH 4096          /* cap before authentication */
 #define HS_FRAME_DEFAULT (1u << 20)    /* default cap after it */
@@ -50,7 +50,8 @@ enum hs_msg_type {
 	HS_MSG_BYE,           /* both ways: closing cleanly */
 	HS_MSG_ERROR,         /* both ways: why the peer is being closed */
 	HS_MSG_STARTED,       /* C->S (1.1): these tasks have started */
-	HS_MSG_MAX = HS_MSG_STARTED
+	HS_MSG_SUBMIT,        /* C->S (1.2, submitters only): store these new tasks */
+	HS_MSG_MAX = HS_MSG_SUBMIT
 };
 
 /* A decoded frame: borrowed pointers into the input buffer. */
@@ -91,7 +92,9 @@ struct hs_msg_auth {
 	unsigned char proof[HS_PROOF_LEN];   /* the client's */
 	char client_id[HS_UUID_STRLEN + 1];        /* the client's instance id */
 	char host[256];
-	int slots;                           /* execution slots (1..100000) */
+	int slots;                           /* execution slots (1..100000);
+	                                      * 0: a submitter (1.2), which
+	                                      * sends SUBMIT and runs nothing */
 };
 
 struct hs_msg_welcome {
@@ -107,7 +110,7 @@ struct hs_msg_request {
 	int want;               /* 1..HS_PROTO_MAX_TASKS */
 };
 
-/* BUNDLE, RESULTS: tasks as cells (see hs_proto_bundle_fields and
+/* BUNDLE, RESULTS, SUBMIT: tasks as cells (see hs_proto_bundle_fields and
  * hs_proto_result_fields); strings borrow from root. */
 struct hs_msg_tasks {
 	json_t *root;           /* owned: free with hs_msg_tasks_free */
@@ -146,6 +149,10 @@ extern const int hs_proto_bundle_fields[];
 extern const size_t hs_proto_nbundle_fields;
 extern const int hs_proto_result_fields[];
 extern const size_t hs_proto_nresult_fields;
+/* SUBMIT: new tasks (id, group, args, submit_*, cores, memory, timeout,
+ * tag); a task without group goes to the server's active group. */
+extern const int hs_proto_submit_fields[];
+extern const size_t hs_proto_nsubmit_fields;
 
 /* Encoders append one complete frame to out, or nothing. They refuse what
  * the decoders would refuse (HS_EINPUT: a bad UUID, time, range, a missing
@@ -160,11 +167,12 @@ hs_err hs_enc_welcome(struct hs_buf *out, const struct hs_msg_welcome *m);
 hs_err hs_enc_request(struct hs_buf *out, const struct hs_msg_request *m);
 hs_err hs_enc_bundle(struct hs_buf *out, const struct hs_task *tasks, size_t n);
 hs_err hs_enc_results(struct hs_buf *out, const struct hs_task *tasks, size_t n);
-/* The same (bundle: BUNDLE, else RESULTS) in as many messages as it takes
- * to keep each frame's payload within cap bytes, the peer's frame cap.
+hs_err hs_enc_submit(struct hs_buf *out, const struct hs_task *tasks, size_t n);
+/* BUNDLE, RESULTS or SUBMIT (type) in as many messages as it takes to
+ * keep each frame's payload within cap bytes, the peer's frame cap.
  * HS_ELIMIT if one task alone is over it. */
-hs_err hs_enc_tasks_capped(struct hs_buf *out, bool bundle, const struct hs_task *tasks,
-                           size_t n, size_t cap);
+hs_err hs_enc_tasks_capped(struct hs_buf *out, enum hs_msg_type type,
+                           const struct hs_task *tasks, size_t n, size_t cap);
 hs_err hs_enc_ids(struct hs_buf *out, enum hs_msg_type type, const char *const *ids,
                   size_t n);
 hs_err hs_enc_heartbeat(struct hs_buf *out, const struct hs_msg_heartbeat *m);
@@ -184,6 +192,7 @@ hs_err hs_dec_welcome(const struct hs_frame *f, struct hs_msg_welcome *m, char *
 hs_err hs_dec_request(const struct hs_frame *f, struct hs_msg_request *m, char *err, size_t errlen);
 hs_err hs_dec_bundle(const struct hs_frame *f, struct hs_msg_tasks *m, char *err, size_t errlen);
 hs_err hs_dec_results(const struct hs_frame *f, struct hs_msg_tasks *m, char *err, size_t errlen);
+hs_err hs_dec_submit(const struct hs_frame *f, struct hs_msg_tasks *m, char *err, size_t errlen);
 hs_err hs_dec_ids(const struct hs_frame *f, struct hs_msg_ids *m, char *err, size_t errlen);
 hs_err hs_dec_heartbeat(const struct hs_frame *f, struct hs_msg_heartbeat *m, char *err, size_t errlen);
 hs_err hs_dec_error(const struct hs_frame *f, struct hs_msg_error *m, char *err, size_t errlen);

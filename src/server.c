@@ -85,6 +85,11 @@ session_drain(struct session *s)
 	if (s->conn == NULL || s->drained || s->state != S_READY)
 		return;
 	s->drained = true;
+	if (IS_SUBMITTER(s)) {   /* nothing to finish: it just cannot add more */
+		hs_conn_fail(s->conn, "draining", "the server is shutting down: it takes no more "
+		             "tasks");
+		return;
+	}
 	if (hs_enc_empty(&s->conn->enc, HS_MSG_DRAIN) == HS_OK)
 		hs_conn_send(s->conn);
 }
@@ -325,6 +330,11 @@ ready(struct session *s)
 	snprintf(s->host, sizeof s->host, "%s", a->host);
 	s->slots = a->slots;
 	hs_hs_clear(&s->hs);
+	if (IS_SUBMITTER(s)) {
+		log_info("Submitter %s (%s) connected from %s", s->host, s->client_id, s->conn->peer);
+		welcome(s, false);
+		return;
+	}
 	/* its lease holds if it never left, or came back before eviction */
 	resumed = replace_old(srv, s) || work_client_known(srv, s->client_id);
 	log_info("Client %s (%s) %s from %s with %d slots", s->host, s->client_id,
@@ -344,7 +354,19 @@ on_ready_frame(struct session *s, const struct hs_frame *f)
 	struct hs_msg_ids ids = {0};
 	char err[HS_PROTO_ERR] = "";
 
+	if (IS_SUBMITTER(s) != (f->type == HS_MSG_SUBMIT) && f->type != HS_MSG_HEARTBEAT &&
+	    f->type != HS_MSG_BYE && f->type != HS_MSG_ERROR) {
+		snprintf(err, sizeof err, "unexpected %s from a %s", hs_msg_name(f->type),
+		         IS_SUBMITTER(s) ? "submitter" : "client with slots");
+		log_warning("Protocol error from %s: %s", s->conn->peer, err);
+		hs_conn_fail(s->conn, "protocol", err);
+		return;
+	}
 	switch (f->type) {
+	case HS_MSG_SUBMIT:
+		if (hs_dec_submit(f, &t, err, sizeof err) == HS_OK)
+			work_submit(s, &t);
+		break;
 	case HS_MSG_REQUEST:
 		if (hs_dec_request(f, &r, err, sizeof err) == HS_OK)
 			work_request(s, r.want);
@@ -367,7 +389,8 @@ on_ready_frame(struct session *s, const struct hs_frame *f)
 		return;
 	case HS_MSG_ERROR:
 		if (hs_dec_error(f, &m, err, sizeof err) == HS_OK)
-			log_warning("Client %s (%s) reported: %s", s->host, s->conn->peer, m.message);
+			log_warning("%s %s (%s) reported: %s", IS_SUBMITTER(s) ? "Submitter" : "Client",
+			            s->host, s->conn->peer, m.message);
 		hs_conn_close(s->conn, "client reported an error");
 		return;
 	default:
@@ -588,7 +611,7 @@ hs_server_clients(const struct server *srv)
 	int n = 0;
 
 	for (const struct session *s = srv->sessions; s != NULL; s = s->next)
-		n += s->state == S_READY && s->conn != NULL;
+		n += s->state == S_READY && s->conn != NULL && !IS_SUBMITTER(s);
 	return n;
 }
 

@@ -34,7 +34,7 @@ struct session {
 	struct hs_handshake hs;           /* until READY */
 	char client_id[HS_UUID_STRLEN + 1];
 	char host[256];
-	int slots;
+	int slots;                        /* 0: a submitter (SUBMIT only) */
 	int want;                         /* tasks asked for, not yet sent */
 	int64_t running;                  /* tasks handed out, not yet finished */
 	int64_t last_ms;                  /* monotonic time of the last frame */
@@ -80,6 +80,7 @@ struct unlease {
 struct server_stats {
 	int64_t tls_failures, auth_failures, oversize, refused, timeouts;
 	int64_t sent, completed, failed, retried, refused_results;
+	int64_t submitted;                 /* tasks stored from submitters */
 	double task_seconds;               /* run time of the completed tasks */
 };
 
@@ -119,6 +120,7 @@ struct server {
 };
 
 /* server.c */
+#define IS_SUBMITTER(s) ((s)->slots == 0)
 void session_drain(struct session *s);
 void server_stop_listening(struct server *srv);
 
@@ -128,6 +130,7 @@ void work_request(struct session *s, int want);
 bool work_client_known(struct server *srv, const char *client_id);
 void work_results(struct session *s, struct hs_msg_tasks *msg);
 void work_started(struct session *s, const struct hs_msg_ids *m);
+void work_submit(struct session *s, struct hs_msg_tasks *msg);
 void work_session_gone(struct session *s);
 void work_schedule(struct server *srv);
 void work_tick(struct server *srv);

@@ -46,7 +46,7 @@ send_bundles(void *arg, const struct hs_task *tasks, size_t n)
 		return HS_OK;
 	for (size_t i = 0; i < n && e == HS_OK; i += size) {
 		size_t k = n - i < size ? n - i : size;
-		if ((e = hs_enc_tasks_capped(&d->s->conn->enc, true, tasks + i, k,
+		if ((e = hs_enc_tasks_capped(&d->s->conn->enc, HS_MSG_BUNDLE, tasks + i, k,
 		                             d->s->srv->o->frame_max)) == HS_OK)
 			d->sent += k;
 	}
@@ -323,6 +323,10 @@ work_session_gone(struct session *s)
 	for (struct pending *p = srv->results; p != NULL; p = p->next)
 		if (p->sess == s)
 			p->sess = NULL;
+	if (IS_SUBMITTER(s)) {
+		log_info("Submitter %s (%s) left", s->host, s->client_id);
+		return;
+	}
 	if (s->evicted)
 		return;
 	if (s->bye) {
@@ -360,6 +364,79 @@ work_started(struct session *s, const struct hs_msg_ids *m)
 	for (size_t i = 0; i < m->n; i++)
 		if (hs_idset_add(&s->started, m->ids[i]) != HS_OK)
 			return;   /* out of memory: these tasks just never count */
+}
+
+/* --- submitters ------------------------------------------------------------- */
+
+/* Why t, a task from SUBMIT, cannot be stored, or NULL. The decoder
+ * checked types and formats; these are the ranges hs submit enforces. */
+static const char *
+submitted_problem(const struct hs_task *t)
+{
+	static const int nonneg[] = {HS_F_GROUP, HS_F_CORES, HS_F_MEMORY, HS_F_TIMEOUT};
+
+	if (t->f[HS_F_ARGS].s[0] == '\0')
+		return "a task has empty args";
+	for (size_t i = 0; i < sizeof nonneg / sizeof nonneg[0]; i++)
+		if (!t->f[nonneg[i]].null && t->f[nonneg[i]].i < 0)
+			return "a task has a negative group, cores, memory or timeout";
+	return NULL;
+}
+
+/* Store msg's tasks in one transaction (in the active group unless they
+ * name one); only then ACK their ids. */
+static hs_err
+store_submitted(struct server *srv, struct hs_msg_tasks *msg)
+{
+	struct hs_store *st = srv->o->store;
+	hs_err e = st->ops->begin(st);
+
+	for (size_t i = 0; i < msg->n && e == HS_OK; i++) {
+		struct hs_task *t = &msg->tasks[i];
+		if (t->f[HS_F_GROUP].null)
+			t->f[HS_F_GROUP] = (struct hs_cell){.i = srv->group};
+		t->f[HS_F_ATTEMPT] = (struct hs_cell){.i = 1};
+		t->f[HS_F_RETRIED] = (struct hs_cell){.i = 0};
+		e = st->ops->insert(st, t);
+	}
+	if (e == HS_OK)
+		return st->ops->commit(st);
+	st->ops->rollback(st);
+	return e;
+}
+
+void
+work_submit(struct session *s, struct hs_msg_tasks *msg)
+{
+	struct server *srv = s->srv;
+	const char **ids = calloc(msg->n ? msg->n : 1, sizeof *ids);
+	const char *why = NULL;
+
+	for (size_t i = 0; i < msg->n && why == NULL; i++)
+		why = submitted_problem(&msg->tasks[i]);
+	if (why != NULL) {
+		log_warning("Protocol error from %s: %s", s->conn->peer, why);
+		hs_conn_fail(s->conn, "protocol", why);
+	} else if (ids == NULL || srv->draining) {
+		hs_conn_fail(s->conn, "draining", "the server is shutting down: it takes no more "
+		             "tasks");
+	} else if (store_submitted(srv, msg) != HS_OK) {
+		log_error("Cannot store %zu tasks from submitter %s: %s", msg->n, s->host,
+		          hs_detail());
+		hs_conn_fail(s->conn, "store", "the server could not store the tasks; none of "
+		             "them was saved");
+	} else {
+		for (size_t i = 0; i < msg->n; i++)
+			ids[i] = msg->tasks[i].f[HS_F_ID].s;
+		log_debug("Stored %zu tasks from submitter %s", msg->n, s->host);
+		srv->st.submitted += (int64_t)msg->n;
+		if (hs_enc_ids(&s->conn->enc, HS_MSG_ACK, ids, msg->n) == HS_OK)
+			hs_conn_send(s->conn);
+		srv->next_scan_ms = 0;
+		work_schedule(srv);
+	}
+	free(ids);
+	hs_msg_tasks_free(msg);
 }
 
 static void
@@ -625,6 +702,10 @@ evict_silent(struct server *srv, int64_t now)
 
 	for (struct session *s = srv->sessions; s != NULL; s = s->next)
 		if (s->state == S_READY && s->conn != NULL && now - s->last_ms > limit) {
+			if (IS_SUBMITTER(s)) {   /* it holds no tasks; it may come back */
+				hs_conn_close(s->conn, "idle");
+				return;
+			}
 			s->evicted = true;   /* handled here, not as a lost client */
 			evict(srv, s->client_id, s->host, "no heartbeat", &s->started);
 			hs_conn_close(s->conn, "evicted");
@@ -650,7 +731,7 @@ status(struct server *srv)
 	char rem[32] = "unknown (database away)";
 
 	for (struct session *s = srv->sessions; s != NULL; s = s->next)
-		clients += s->state == S_READY;
+		clients += s->state == S_READY && !IS_SUBMITTER(s);
 	if (srv->o->store->ops->remaining(srv->o->store, &left) == HS_OK)
 		snprintf(rem, sizeof rem, "%lld", (long long)left);
 	log_info("Status: %lld clients, group %lld, %s tasks remaining, %lld completed "

@@ -113,6 +113,37 @@ tag_json(struct hs_submitter *s, const struct hs_tags *line, const char **out)
 	return HS_OK;
 }
 
+/* --- where tasks go: the database, or a running server ------------------ */
+
+static hs_err
+sink_begin(struct hs_submitter *s)
+{
+	return s->o.queue != NULL ? HS_OK : s->o.store->ops->begin(s->o.store);
+}
+
+static hs_err
+sink_insert(struct hs_submitter *s, const struct hs_task *t)
+{
+	return s->o.queue != NULL ? hs_liveq_add(s->o.queue, t)
+	                          : s->o.store->ops->insert(s->o.store, t);
+}
+
+static hs_err
+sink_commit(struct hs_submitter *s)
+{
+	return s->o.queue != NULL ? hs_liveq_commit(s->o.queue)
+	                          : s->o.store->ops->commit(s->o.store);
+}
+
+static void
+sink_rollback(struct hs_submitter *s)
+{
+	if (s->o.queue != NULL)
+		hs_liveq_discard(s->o.queue);
+	else
+		sink_rollback(s);
+}
+
 static hs_err
 insert_task(struct hs_submitter *s, const char *args, const struct hs_taskline *tl)
 {
@@ -130,6 +161,7 @@ insert_task(struct hs_submitter *s, const char *args, const struct hs_taskline *
 	hs_task_clear(&t);
 	t.f[HS_F_ID] = (struct hs_cell){.s = id};
 	t.f[HS_F_GROUP] = (struct hs_cell){.i = o.has_group ? o.group : s->o.group};
+	t.f[HS_F_GROUP].null = t.f[HS_F_GROUP].i < 0;   /* the server decides */
 	t.f[HS_F_ARGS] = (struct hs_cell){.s = args};
 	t.f[HS_F_SUBMIT_ID] = (struct hs_cell){.s = s->submit_id};
 	t.f[HS_F_SUBMIT_TIME] = (struct hs_cell){.s = now};
@@ -140,7 +172,7 @@ insert_task(struct hs_submitter *s, const char *args, const struct hs_taskline *
 	t.f[HS_F_ATTEMPT] = (struct hs_cell){.i = 1};
 	t.f[HS_F_RETRIED] = (struct hs_cell){.i = 0};
 	t.f[HS_F_TAG] = (struct hs_cell){.s = tags};
-	if ((e = s->o.store->ops->insert(s->o.store, &t)) == HS_OK)
+	if ((e = sink_insert(s, &t)) == HS_OK)
 		memcpy(s->last_id, id, sizeof id);
 	return e;
 }
@@ -154,8 +186,9 @@ commit(struct hs_submitter *s)
 
 	if (s->pending == 0)
 		return HS_OK;
-	if ((e = s->o.store->ops->commit(s->o.store)) != HS_OK) {
-		log_error("The last %lld tasks read were not saved", (long long)s->pending);
+	if ((e = sink_commit(s)) != HS_OK) {
+		log_error("The last %lld tasks read were not %s", (long long)s->pending,
+		          s->o.queue ? "acknowledged by the server" : "saved");
 		s->pending = 0;
 		return e;
 	}
@@ -171,12 +204,12 @@ add_pending(struct hs_submitter *s, const char *args, const struct hs_taskline *
 	hs_err e;
 
 	if (s->pending == 0) {
-		if ((e = s->o.store->ops->begin(s->o.store)) != HS_OK)
+		if ((e = sink_begin(s)) != HS_OK)
 			return e;
 		s->first_pending_ms = hs_mono_ms();
 	}
 	if ((e = insert_task(s, args, tl)) != HS_OK) {
-		s->o.store->ops->rollback(s->o.store);
+		sink_rollback(s);
 		log_error("The last %lld tasks read were not saved", (long long)s->pending);
 		s->pending = 0;
 		return e;
@@ -350,7 +383,7 @@ hs_submitter_free(struct hs_submitter *s)
 	if (s == NULL)
 		return;
 	if (s->pending > 0)
-		s->o.store->ops->rollback(s->o.store);
+		sink_rollback(s);
 	hs_tags_free(&s->sticky_tags);
 	hs_tags_free(&s->linetags);
 	hs_buf_free(&s->json);

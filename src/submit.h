@@ -6,17 +6,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "liveq.h"
 #include "store.h"
 #include "tag.h"
 #include "taskline.h"
 #include "uuid.h"
 
 struct hs_submit_opts {
-	struct hs_store *store;     /* where tasks go (not owned) */
+	struct hs_store *store;     /* where tasks go (not owned), or: */
+	struct hs_liveq *queue;     /* a running server (hs submit -q; not owned) */
 	const char *tmpl;           /* --template, or NULL */
 	struct hs_tags tags;        /* -t tags for every task (borrowed) */
 	struct hs_taskopts cli;     /* -g -c -m -W (and config defaults) */
-	int64_t group;              /* group when neither -g nor a directive says */
+	int64_t group;              /* group when neither -g nor a directive says
+	                             * (-1 with a queue: the server's active group) */
 	int64_t bundlesize;         /* tasks gathered before a commit on a stall */
 	double bundlewait;          /* longest wait before committing a partial batch */
 	size_t maxline;             /* submit.max_line_length */

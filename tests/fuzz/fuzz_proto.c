@@ -139,15 +139,26 @@ same_tasks(const struct hs_msg_tasks *a, const struct hs_msg_tasks *b)
 		}
 }
 
+/* BUNDLE, RESULTS or SUBMIT: f's type chooses the schema. */
+static hs_err
+dec_tasks(enum hs_msg_type type, const struct hs_frame *f, struct hs_msg_tasks *m)
+{
+	switch (type) {
+	case HS_MSG_BUNDLE: return hs_dec_bundle(f, m, err, sizeof err);
+	case HS_MSG_SUBMIT: return hs_dec_submit(f, m, err, sizeof err);
+	default: return hs_dec_results(f, m, err, sizeof err);
+	}
+}
+
 static void
 try_tasks(const struct hs_frame *f)
 {
 	struct hs_buf o = HS_BUF_INIT(HS_FRAME_ABSMAX + HS_FRAME_HEADER);
-	int bundle = f->type == HS_MSG_BUNDLE;
+	enum hs_msg_type type = f->type == HS_MSG_BUNDLE || f->type == HS_MSG_SUBMIT ?
+	                        f->type : HS_MSG_RESULTS;
 	struct hs_msg_tasks a, b;
 	struct hs_frame g;
-	hs_err e = bundle ? hs_dec_bundle(f, &a, err, sizeof err) :
-	                    hs_dec_results(f, &a, err, sizeof err);
+	hs_err e = dec_tasks(type, f, &a);
 
 	if (e != HS_OK) {
 		check_refusal(e);
@@ -155,13 +166,9 @@ try_tasks(const struct hs_frame *f)
 		return;
 	}
 	check(a.n <= HS_PROTO_MAX_TASKS);
-	e = bundle ? hs_enc_bundle(&o, a.tasks, a.n) :
-	             hs_enc_results(&o, a.tasks, a.n);
-	check(e == HS_OK);
+	check(hs_enc_tasks_capped(&o, type, a.tasks, a.n, HS_FRAME_ABSMAX) == HS_OK);
 	g = reframe(&o);
-	e = bundle ? hs_dec_bundle(&g, &b, err, sizeof err) :
-	             hs_dec_results(&g, &b, err, sizeof err);
-	check(e == HS_OK);
+	check(dec_tasks(type, &g, &b) == HS_OK);
 	same_tasks(&a, &b);
 	hs_msg_tasks_free(&a);
 	hs_msg_tasks_free(&b);
@@ -176,6 +183,7 @@ static void (*const try[HS_MSG_MAX + 1])(const struct hs_frame *) = {
 	[HS_MSG_ACK] = try_ids, [HS_MSG_HEARTBEAT] = try_heartbeat,
 	[HS_MSG_DRAIN] = try_empty, [HS_MSG_BYE] = try_empty,
 	[HS_MSG_ERROR] = try_error, [HS_MSG_STARTED] = try_ids,
+	[HS_MSG_SUBMIT] = try_tasks,
 };
 
 /* A type added to proto.h without a decoder here would call NULL. */

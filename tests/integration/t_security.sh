@@ -402,7 +402,7 @@ test_security_preauth_protocol_errors() {
 	kill -0 "$SPID" || fail "server died"
 	assert_lacks "$(cat "$SLOG")" "connected from"
 	assert_has "$(cat "$SLOG")" "Protocol error from 127.0.0.1:"
-	assert_has "$(cat "$SLOG")" "client speaks protocol 2.0, this server speaks 1.1"
+	assert_has "$(cat "$SLOG")" "client speaks protocol 2.0, this server speaks 1.2"
 	# the same key still works after all that
 	hs submit 'echo after-probes' 2>/dev/null
 	run timeout 15 "$HS_BIN" client --no-tls -H 127.0.0.1 -p "$PORT" -k "$KEY" -T 1

@@ -164,6 +164,41 @@ test_order_and_version(void **state)
 	assert_int_equal(hs_hs_init(&s, HS_ROLE_SERVER, KEY, NULL, 33), HS_EINPUT);
 }
 
+/* A submitter (0 slots) is accepted by a 1.2 server, and refuses to go on
+ * with an older one (which would refuse 0 slots as a protocol error). */
+static void
+test_submitter_needs_1_2(void **state)
+{
+	struct hs_handshake s, c;
+	struct hs_msg_challenge ch;
+	char err[HS_PROTO_ERR];
+
+	assert_int_equal(hs_hs_init(&s, HS_ROLE_SERVER, KEY, NULL, 0), HS_OK);
+	client_init(&c, KEY, NULL, 0);
+	c.auth.slots = 0;
+	hs_buf_reset(&wire[1]);
+	assert_int_equal(hs_hs_input(&s, take(&wire[0]), &wire[1]), HS_HS_CONTINUE);
+	assert_int_equal(hs_dec_challenge(take(&wire[1]), &ch, err, sizeof err), HS_OK);
+	hs_buf_reset(&wire[0]);
+	assert_int_equal(hs_hs_input(&c, take(&wire[1]), &wire[0]), HS_HS_CONTINUE);
+	assert_int_equal(hs_hs_input(&s, take(&wire[0]), &wire[1]), HS_HS_ACCEPTED);
+	assert_int_equal(s.auth.slots, 0);
+
+	/* the same challenge from a 1.1 server */
+	client_init(&c, KEY, NULL, 0);
+	c.auth.slots = 0;
+	memcpy(c.nonce_c, s.nonce_c, sizeof c.nonce_c);
+	ch.minor = 1;
+	hs_buf_reset(&wire[1]);
+	assert_int_equal(hs_enc_challenge(&wire[1], &ch), HS_OK);
+	hs_buf_reset(&wire[0]);
+	assert_int_equal(hs_hs_input(&c, take(&wire[1]), &wire[0]), HS_HS_REJECTED);
+	assert_string_equal(c.code, "version");
+	assert_string_equal(c.why, "the server speaks protocol 1.1; submitting to it needs 1.2 "
+	                    "or later");
+	assert_int_equal(wire[0].len, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -173,6 +208,7 @@ main(void)
 		T(test_both_sides_accept),
 		T(test_client_refuses_an_impostor),
 		T(test_relay_and_replay_fail),
+		T(test_submitter_needs_1_2),
 		T(test_order_and_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

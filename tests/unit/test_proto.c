@@ -77,6 +77,10 @@ decode(const struct hs_frame *f)
 		e = hs_dec_results(f, &m.tasks, err, sizeof err);
 		hs_msg_tasks_free(&m.tasks);
 		return e;
+	case HS_MSG_SUBMIT:
+		e = hs_dec_submit(f, &m.tasks, err, sizeof err);
+		hs_msg_tasks_free(&m.tasks);
+		return e;
 	default:
 		e = hs_dec_ids(f, &m.ids, err, sizeof err);
 		hs_msg_ids_free(&m.ids);
@@ -372,7 +376,7 @@ test_frame_encode(void **state)
 	assert_int_equal(b.len, 7);
 	assert_int_equal(hs_frame_encode(&b, (enum hs_msg_type)0, "{}", 2),
 	                 HS_EINPUT);
-	assert_int_equal(hs_frame_encode(&b, (enum hs_msg_type)15, "{}", 2),
+	assert_int_equal(hs_frame_encode(&b, (enum hs_msg_type)16, "{}", 2),
 	                 HS_EINPUT);
 	assert_int_equal(hs_frame_encode(&b, HS_MSG_BYE, "{}", HS_FRAME_ABSMAX),
 	                 HS_ELIMIT);
@@ -406,8 +410,8 @@ test_hello_round_trip(void **state)
 	f = only_frame(&b);
 	assert_int_equal(f.type, HS_MSG_HELLO);
 	/* the exact wire text, as docs/protocol.md shows it */
-	assert_int_equal(f.len, strlen("{\"version\":[1,1],\"nonce\":\"" B64_32 "\"}"));
-	assert_memory_equal(f.payload, "{\"version\":[1,1],\"nonce\":\"" B64_32 "\"}",
+	assert_int_equal(f.len, strlen("{\"version\":[1,2],\"nonce\":\"" B64_32 "\"}"));
+	assert_memory_equal(f.payload, "{\"version\":[1,2],\"nonce\":\"" B64_32 "\"}",
 	                    f.len);
 	assert_int_equal(hs_dec_hello(&f, &g, err, sizeof err), HS_OK);
 	assert_int_equal(g.major, HS_PROTO_MAJOR);
@@ -604,7 +608,7 @@ test_tasks_split_to_the_frame_cap(void **state)
 		cell_s(&t[i], HS_F_ID, ids[i]);
 		cell_s(&t[i], HS_F_ARGS, big);
 	}
-	assert_int_equal(hs_enc_tasks_capped(&b, true, t, 10, 4096), HS_OK);
+	assert_int_equal(hs_enc_tasks_capped(&b, HS_MSG_BUNDLE, t, 10, 4096), HS_OK);
 	while (at < b.len) {
 		assert_int_equal(hs_frame_decode((unsigned char *)b.data + at, b.len - at, 4096, &f,
 		                                 &used), HS_OK);
@@ -621,12 +625,12 @@ test_tasks_split_to_the_frame_cap(void **state)
 	assert_true(frames >= 4);   /* 10 x 1.5 KB in 4 KiB frames */
 	/* everything in one frame when it fits */
 	hs_buf_reset(&b);
-	assert_int_equal(hs_enc_tasks_capped(&b, true, t, 2, 1 << 20), HS_OK);
+	assert_int_equal(hs_enc_tasks_capped(&b, HS_MSG_BUNDLE, t, 2, 1 << 20), HS_OK);
 	f = only_frame(&b);
 	assert_int_equal(f.type, HS_MSG_BUNDLE);
 	/* one task over the cap cannot be sent */
 	hs_buf_reset(&b);
-	assert_int_equal(hs_enc_tasks_capped(&b, true, t, 3, 1000), HS_ELIMIT);
+	assert_int_equal(hs_enc_tasks_capped(&b, HS_MSG_BUNDLE, t, 3, 1000), HS_ELIMIT);
 	hs_buf_free(&b);
 }
 
@@ -649,6 +653,43 @@ test_results_round_trip(void **state)
 	assert_true(m.tasks[0].f[HS_F_CORES_MAX].d == 1.5);
 	assert_true(m.tasks[0].f[HS_F_MEMORY_MAX].d == 123456789.25);
 	hs_msg_tasks_free(&m);
+	hs_buf_free(&b);
+}
+
+/* SUBMIT carries a new task's fields; group may be left to the server,
+ * and what only a server sets (schedule_time, attempt, ...) is refused. */
+static void
+test_submit_round_trip(void **state)
+{
+	struct hs_buf b = HS_BUF_INIT(1 << 20);
+	struct hs_task t;
+	struct hs_msg_tasks m;
+	struct hs_frame f;
+
+	bundle_task(&t);
+	assert_int_equal(hs_enc_submit(&b, &t, 1), HS_OK);
+	f = only_frame(&b);
+	assert_int_equal(f.type, HS_MSG_SUBMIT);
+	assert_int_equal(hs_dec_submit(&f, &m, err, sizeof err), HS_OK);
+	assert_int_equal(m.n, 1);
+	assert_cells_equal(&m.tasks[0], &t, hs_proto_submit_fields,
+	                   hs_proto_nsubmit_fields);
+	assert_true(m.tasks[0].f[HS_F_SCHEDULE_TIME].null);
+	assert_true(m.tasks[0].f[HS_F_ATTEMPT].null);
+	hs_msg_tasks_free(&m);
+
+	good(HS_MSG_SUBMIT, json("{\"tasks\":[{\"id\":\"%s\",\"args\":\"x\","
+	     "\"submit_id\":\"%s\",\"submit_time\":\"%s\",\"submit_host\":\"h\","
+	     "\"tag\":{}}]}", ID1, ID2, TS1));
+	refused(HS_MSG_SUBMIT, json("{\"tasks\":[{\"id\":\"%s\",\"args\":\"x\","
+	        "\"submit_id\":\"%s\",\"submit_time\":\"%s\",\"submit_host\":\"h\","
+	        "\"tag\":{},\"attempt\":1}]}", ID1, ID2, TS1), "unknown member \"attempt\"");
+	refused(HS_MSG_SUBMIT, json("{\"tasks\":[{\"id\":\"%s\",\"args\":\"x\","
+	        "\"submit_time\":\"%s\",\"submit_host\":\"h\",\"tag\":{}}]}", ID1, TS1),
+	        "missing \"submit_id\"");
+	hs_buf_reset(&b);
+	assert_int_equal(hs_enc_tasks_capped(&b, HS_MSG_SUBMIT, &t, 1, 1 << 20), HS_OK);
+	assert_int_equal(hs_enc_tasks_capped(&b, HS_MSG_ACK, &t, 1, 1 << 20), HS_EINPUT);
 	hs_buf_free(&b);
 }
 
@@ -1011,7 +1052,9 @@ test_refuse_ranges(void **state)
 	refused(HS_MSG_REQUEST, "{\"want\":99999999999999999999}", "invalid JSON");
 	refused(HS_MSG_REQUEST, "{\"want\":4294967297}", "from 1 to 10000");
 	refused(HS_MSG_AUTH, json("{\"proof\":\"%s\",\"client_id\":\"%s\","
-	        "\"host\":\"h\",\"slots\":0}", B64_32, ID1), "\"slots\" must be");
+	        "\"host\":\"h\",\"slots\":-1}", B64_32, ID1), "\"slots\" must be");
+	good(HS_MSG_AUTH, json("{\"proof\":\"%s\",\"client_id\":\"%s\","
+	     "\"host\":\"h\",\"slots\":0}", B64_32, ID1));   /* a submitter (1.2) */
 	refused(HS_MSG_AUTH, json("{\"proof\":\"%s\",\"client_id\":\"%s\","
 	        "\"host\":\"h\",\"slots\":100001}", B64_32, ID1), "\"slots\" must be");
 	refused(HS_MSG_HEARTBEAT, "{\"state\":3,\"running\":0}", "\"state\" must be");
@@ -1145,6 +1188,7 @@ main(void)
 		cmocka_unit_test(test_ids_round_trip),
 		cmocka_unit_test(test_bundle_round_trip),
 		cmocka_unit_test(test_results_round_trip),
+		cmocka_unit_test(test_submit_round_trip),
 		cmocka_unit_test(test_tasks_split_to_the_frame_cap),
 		cmocka_unit_test(test_tag_text),
 		cmocka_unit_test(test_other_major),

@@ -45,6 +45,11 @@ the tool itself failed to do what it was asked):
   tlsold HOST PORT
       Try a TLS 1.1 (and 1.0) handshake; report whether it succeeded and
       the error.
+  after HOST PORT KEY SLOTS TYPE JSON
+      Authenticate (plain TCP) with SLOTS (0: a submitter, protocol 1.2),
+      then send one frame of TYPE (a number) holding JSON; report the
+      server's answer (ACK ids, or the ERROR code and message), skipping
+      heartbeats.
 """
 import base64
 import hashlib
@@ -62,7 +67,7 @@ import warnings
 
 TYPES = {1: "HELLO", 2: "CHALLENGE", 3: "AUTH", 4: "WELCOME", 5: "REQUEST", 6: "BUNDLE",
          7: "CONFIRM", 8: "RESULTS", 9: "ACK", 10: "HEARTBEAT", 11: "DRAIN", 12: "BYE",
-         13: "ERROR"}
+         13: "ERROR", 14: "STARTED", 15: "SUBMIT"}
 
 
 def out(**kw):
@@ -479,6 +484,40 @@ def cmd_tlsold(args):
     out(**res)
 
 
+def cmd_after(args):
+    host, port, key, slots = args[0], args[1], args[2].encode(), int(args[3])
+    typ, payload = int(args[4]), json.loads(args[5])
+    sock, binding = connect(host, port, False)
+    nonce_c = os.urandom(32)
+    sock.sendall(frame(1, {"version": [1, 2], "nonce": b64(nonce_c)}))
+    t, msg = recv_frame(sock)
+    if t != 2:
+        out(result=TYPES.get(t, t), message=msg)
+        return
+    nonce_s = base64.b64decode(msg["nonce"])
+    sock.sendall(frame(3, {"proof": b64(proof(key, b"client", nonce_c, nonce_s, binding)),
+                           "client_id": str(uuid.uuid4()), "host": "raw-client",
+                           "slots": slots}))
+    t, msg = recv_frame(sock)
+    if t != 4:
+        out(result=TYPES.get(t, t), message=msg)
+        return
+    sock.sendall(frame(typ, payload))
+    try:
+        while True:
+            t, msg = recv_frame(sock)
+            if t != 10:
+                break
+    except (EOFError, ConnectionError) as e:
+        out(result="closed", error=str(e))
+        return
+    if t == 13:
+        out(result="error", code=msg.get("code"), message=msg.get("message"))
+    else:
+        out(result=TYPES.get(t, t), message=msg)
+    sock.close()
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__, file=sys.stderr)
@@ -506,6 +545,8 @@ def main():
         cmd_probe(args)
     elif cmd == "tlsold":
         cmd_tlsold(args)
+    elif cmd == "after":
+        cmd_after(args)
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
