@@ -554,6 +554,8 @@ teardown(struct server *srv)
 		hs_msg_tasks_free(&p->msg);
 		free(p);
 	}
+	hs_buf_free(&srv->failed_args);
+	hs_buf_free(&srv->warnings);
 	if (srv->base)
 		event_base_free(srv->base);
 	SSL_CTX_free(srv->ctx);
@@ -568,6 +570,8 @@ hs_server_run(const struct hs_server_opts *o, int *exit_code, struct hs_server_r
 	memset(&srv, 0, sizeof srv);
 	srv.o = o;
 	srv.results_tail = &srv.results;
+	hs_buf_init(&srv.failed_args, 64u << 20);
+	hs_buf_init(&srv.warnings, 16u << 20);
 	srv.exit_code = 0;
 	srv.start_ms = hs_mono_ms();
 	if ((e = setup(&srv)) == HS_OK && !srv.done)

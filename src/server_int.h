@@ -7,6 +7,7 @@
 #include <event2/listener.h>
 
 #include "auth.h"
+#include "buf.h"
 #include "conn.h"
 #include "crash.h"
 #include "handshake.h"
@@ -117,6 +118,10 @@ struct server {
 	int exit_code;
 	double cpu0;                       /* CPU seconds used before serving began */
 	struct server_stats st;
+	/* what a flush reports once it has committed (a failed flush is
+	 * retried, and must not report twice) */
+	struct hs_buf failed_args;         /* args of failed tasks, a line each */
+	struct hs_buf warnings;            /* log lines, NUL-separated */
 };
 
 /* server.c */

@@ -479,15 +479,32 @@ work_results(struct session *s, struct hs_msg_tasks *msg)
 static void
 report_failure(struct server *srv, const struct hs_task *r)
 {
-	log_warning("Non-zero exit status (%lld) for task (%s)",
-	            (long long)r->f[HS_F_EXIT_STATUS].i, r->f[HS_F_ID].s);
+	if (hs_buf_printf(&srv->warnings, "Non-zero exit status (%lld) for task (%s)",
+	                  (long long)r->f[HS_F_EXIT_STATUS].i, r->f[HS_F_ID].s) == HS_OK)
+		hs_buf_putc(&srv->warnings, '\0');
 }
 
 static hs_err
-print_args(void *arg, const struct hs_task *t)
+keep_args(void *arg, const struct hs_task *t)
 {
-	fprintf(arg, "%s\n", t->f[HS_F_ARGS].s);
-	return HS_OK;
+	struct hs_buf *b = arg;
+	hs_err e = hs_buf_puts(b, t->f[HS_F_ARGS].s);
+
+	return e == HS_OK ? hs_buf_putc(b, '\n') : e;
+}
+
+/* A flush committed: now say what it did, once. */
+static void
+report_flush(struct server *srv)
+{
+	for (size_t at = 0; at < srv->warnings.len; at += strlen(srv->warnings.data + at) + 1)
+		log_warning("%s", srv->warnings.data + at);
+	if (srv->o->failures != NULL && srv->failed_args.len > 0) {
+		fwrite(srv->failed_args.data, 1, srv->failed_args.len, srv->o->failures);
+		fflush(srv->o->failures);
+	}
+	hs_buf_reset(&srv->warnings);
+	hs_buf_reset(&srv->failed_args);
 }
 
 /* Sum of run times, for the autoscaler's mean task duration. */
@@ -526,7 +543,7 @@ store_one(struct server *srv, struct pending *p, const struct hs_task *r)
 	if (out.failed) {
 		srv->st.failed++;
 		if (srv->o->failures)
-			hs_store_get(st, r->f[HS_F_ID].s, print_args, srv->o->failures);
+			hs_store_get(st, r->f[HS_F_ID].s, keep_args, &srv->failed_args);
 	}
 	p->accepted++;
 	return HS_OK;
@@ -614,6 +631,8 @@ work_flush(struct server *srv)
 	srv->results = NULL;
 	srv->results_tail = &srv->results;
 	srv->nresults = 0;
+	hs_buf_reset(&srv->warnings);
+	hs_buf_reset(&srv->failed_args);
 	if ((e = st->ops->begin(st)) == HS_OK) {
 		for (p = list; p != NULL && e == HS_OK; p = p->next) {
 			p->accepted = 0;
@@ -629,6 +648,7 @@ work_flush(struct server *srv)
 		return;
 	}
 	work_db_up(srv);
+	report_flush(srv);
 	for (p = list; p != NULL; p = next) {
 		next = p->next;
 		if (p->sess != NULL)
