@@ -226,6 +226,18 @@ on_write(struct bufferevent *bev, void *arg)
 	}
 }
 
+/* Did the TCP connection ever come up? (A refused connect leaves the
+ * socket without a peer; TLS reports it as an end of file.) */
+static bool
+connected(struct hs_conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
+
+	return fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &sl) == 0;
+}
+
 static void
 event_reason(struct hs_conn *c, short what, char *why, size_t len)
 {
@@ -233,7 +245,9 @@ event_reason(struct hs_conn *c, short what, char *why, size_t len)
 	const char *r;
 	long v;
 
-	if (what & BEV_EVENT_EOF) {
+	if (c->dialing && !c->up && !connected(c)) {   /* our connect failed */
+		snprintf(why, len, "nothing listens there, or it is unreachable");
+	} else if (what & BEV_EVENT_EOF) {
 		snprintf(why, len, "connection closed by peer");
 	} else if (c->ssl != NULL && (err = bufferevent_get_openssl_error(c->bev)) != 0) {
 		/* libevent keeps the OpenSSL errors of the connection itself */
@@ -260,6 +274,7 @@ on_event(struct bufferevent *bev, short what, void *arg)
 
 	c->depth++;
 	if (what & BEV_EVENT_CONNECTED) {
+		c->up = true;
 		c->h->on_up(c);
 	} else if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
 		event_reason(c, what, why, sizeof why);
@@ -284,6 +299,7 @@ hs_conn_new(struct bufferevent *bev, SSL *ssl, const char *peer,
 	c->out_max = OUT_MAX_DEFAULT;
 	c->h = h;
 	c->owner = owner;
+	c->dialing = !connected(c);   /* an accepted socket has its peer already */
 	hs_buf_init(&c->enc, HS_FRAME_ABSMAX);
 	c->closer = event_new(bufferevent_get_base(bev), -1, 0, on_closer, c);
 	bufferevent_setcb(bev, on_read, on_write, on_event, c);

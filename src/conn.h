@@ -42,6 +42,8 @@ struct hs_conn {
 	int depth;                   /* nesting of our callbacks */
 	bool closing;                /* close requested */
 	bool flush_close;            /* close once the output is written */
+	bool up;                     /* on_up has been called */
+	bool dialing;                /* we are connecting (not an accepted socket) */
 	bool down;                   /* on_down has been called */
 	struct event *closer;        /* finishes a close requested by a failed send */
 	const char *rejected;        /* "limit" or "protocol" when we refused the

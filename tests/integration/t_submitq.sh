@@ -55,6 +55,7 @@ test_submitq_errors_are_one_line() {
 	run hs submit -q -H 127.0.0.1 -p "$(pick_port)" -k "$KEY" echo x
 	assert_rc 5
 	assert_has "$err" "cannot connect to the server 127.0.0.1:"
+	assert_has "$err" "nothing listens there, or it is unreachable"
 	run hs submit -H 127.0.0.1 echo x
 	assert_rc 2
 	assert_has "$err" "-H, -p, -k and the TLS options need -q/--queue"
