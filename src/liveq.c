@@ -230,7 +230,8 @@ connect_server(struct hs_liveq *q)
 static hs_err
 ensure_connected(struct hs_liveq *q)
 {
-	event_base_loop(q->base, EVLOOP_NONBLOCK);
+	for (int i = 0; i < 2; i++)   /* the second pass runs deferred callbacks */
+		event_base_loop(q->base, EVLOOP_NONBLOCK);
 	if (q->conn != NULL && q->state == Q_READY && !q->conn->closing)
 		return HS_OK;
 	if (q->conn != NULL)
