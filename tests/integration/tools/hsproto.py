@@ -16,6 +16,7 @@ the tool itself failed to do what it was asked):
       A plain TCP relay for one connection that writes every byte the
       client sent to FILE (hex, one line per chunk); runs until either side
       closes. Use it between `hs client --no-tls` and `hs server --no-tls`.
+      Prints `listening PORT` once bound; LISTEN_PORT 0 lets the kernel pick.
   replay HOST PORT FILE
       Send the first two frames (HELLO, AUTH) found in FILE (written by
       `handshake --record` or `record`), waiting for the CHALLENGE in
@@ -187,7 +188,7 @@ def cmd_record(args):
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("127.0.0.1", lport))
     ls.listen(1)
-    print("listening", flush=True)
+    print("listening", ls.getsockname()[1], flush=True)
     c, _ = ls.accept()
     s = socket.create_connection((host, port))
     sent = 0
