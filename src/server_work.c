@@ -162,7 +162,7 @@ check_state(struct server *srv)
 {
 	struct hs_store *st = srv->o->store;
 	struct hs_group_state g;
-	int64_t next = -1;
+	int64_t next = -1, exhausted = 0;
 
 	if (srv->draining || st->ops->group_state(st, srv->group, &g) != HS_OK)
 		return;
@@ -174,10 +174,12 @@ check_state(struct server *srv)
 		finish_or_wait(srv);
 		return;
 	}
-	if (g.exhausted > 0) {
+	if (st->ops->exhausted(st, srv->group, &exhausted) != HS_OK)
+		return;
+	if (exhausted > 0) {
 		log_critical("Group %lld is not viable: %lld tasks failed with no retries left; "
 		             "not moving on to group %lld", (long long)srv->group,
-		             (long long)g.exhausted, (long long)next);
+		             (long long)exhausted, (long long)next);
 		if (!srv->o->forever) {
 			srv->exit_code = 0;
 			srv->done = true;

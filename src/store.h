@@ -77,7 +77,6 @@ struct hs_outcome {
 struct hs_group_state {
 	int64_t unscheduled;  /* waiting to be handed out */
 	int64_t running;      /* handed out, not finished */
-	int64_t exhausted;    /* failed with no retry left */
 };
 
 struct hs_store;
@@ -141,8 +140,14 @@ struct hs_store_ops {
 	hs_err (*client_connect)(struct hs_store *s, const char *id, const char *host,
 	                         const char *server_id, const char *server_host);
 	hs_err (*client_disconnect)(struct hs_store *s, const char *id, bool evicted);
+	/* Both counts read indexes of only the tasks they count (waiting,
+	 * running), never the group's finished tasks: the scheduler asks
+	 * whenever it finds nothing to hand out. */
 	hs_err (*group_state)(struct hs_store *s, int64_t group,
 	                      struct hs_group_state *st);
+	/* Tasks of group that failed with no retry left (a read of the
+	 * failures): asked once a group is done, before moving on. */
+	hs_err (*exhausted)(struct hs_store *s, int64_t group, int64_t *n);
 	/* The lowest group above after holding unfinished tasks, or -1. */
 	hs_err (*next_group)(struct hs_store *s, int64_t after, int64_t *group);
 	/* Tasks not finished, in any group. */

@@ -790,6 +790,7 @@ static const struct hs_store_ops pg_ops = {
 	.client_connect = pg_client_connect,
 	.client_disconnect = pg_client_disconnect,
 	.group_state = pg_group_state,
+	.exhausted = pg_exhausted,
 	.next_group = pg_next_group,
 	.remaining = pg_remaining,
 	.changed = pg_changed,

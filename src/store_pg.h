@@ -64,6 +64,7 @@ hs_err pg_client_connect(struct hs_store *s, const char *id, const char *host,
                          const char *server_id, const char *server_host);
 hs_err pg_client_disconnect(struct hs_store *s, const char *id, bool evicted);
 hs_err pg_group_state(struct hs_store *s, int64_t group, struct hs_group_state *st);
+hs_err pg_exhausted(struct hs_store *s, int64_t group, int64_t *n);
 hs_err pg_next_group(struct hs_store *s, int64_t after, int64_t *group);
 hs_err pg_remaining(struct hs_store *s, int64_t *n);
 hs_err pg_changed(struct hs_store *s, bool *changed);

@@ -330,16 +330,23 @@ hs_err
 pg_group_state(struct hs_store *hs, int64_t group, struct hs_group_state *g)
 {
 	struct pg_store *s = PG(hs);
-	char exhausted[96];
 	hs_err e;
 
-	snprintf(exhausted, sizeof exhausted, "exit_status <> 0 AND exit_status <> %d"
-	         " AND NOT retried", HS_STATUS_CANCELLED);
-	if ((e = count_group(s, "schedule_time IS NULL", group, &g->unscheduled)) != HS_OK ||
-	    (e = count_group(s, "schedule_time IS NOT NULL AND completion_time IS NULL",
-	                     group, &g->running)) != HS_OK)
+	if ((e = count_group(s, "schedule_time IS NULL", group, &g->unscheduled)) != HS_OK)
 		return e;
-	return count_group(s, exhausted, group, &g->exhausted);
+	return count_group(s, "schedule_time IS NOT NULL AND completion_time IS NULL",
+	                   group, &g->running);
+}
+
+/* The failure ranges, not <> 0, so an index on exit_status serves. */
+hs_err
+pg_exhausted(struct hs_store *hs, int64_t group, int64_t *n)
+{
+	char where[128];
+
+	snprintf(where, sizeof where, "(exit_status < 0 OR exit_status > 0)"
+	         " AND exit_status <> %d AND NOT retried", HS_STATUS_CANCELLED);
+	return count_group(PG(hs), where, group, n);
 }
 
 hs_err

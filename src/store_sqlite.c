@@ -740,6 +740,7 @@ static const struct hs_store_ops sqlite_ops = {
 	.client_connect = sqlite_client_connect,
 	.client_disconnect = sqlite_client_disconnect,
 	.group_state = sqlite_group_state,
+	.exhausted = sqlite_exhausted,
 	.next_group = sqlite_next_group,
 	.remaining = sqlite_remaining,
 	.changed = sqlite_changed,

@@ -56,6 +56,7 @@ hs_err sqlite_client_connect(struct hs_store *s, const char *id, const char *hos
 hs_err sqlite_client_disconnect(struct hs_store *s, const char *id, bool evicted);
 hs_err sqlite_group_state(struct hs_store *s, int64_t group,
                           struct hs_group_state *st);
+hs_err sqlite_exhausted(struct hs_store *s, int64_t group, int64_t *n);
 hs_err sqlite_next_group(struct hs_store *s, int64_t after, int64_t *group);
 hs_err sqlite_remaining(struct hs_store *s, int64_t *n);
 hs_err sqlite_changed(struct hs_store *s, bool *changed);

@@ -188,6 +188,21 @@ test_queue_groups_run_in_order() {
 	assert_has "$(cat "$SLOG")" "Group 0 finished; moving on to group 1"
 }
 
+test_queue_failed_group_is_not_viable() {
+	q_setup
+	printf '%s\n' 'exit 3' 'true' 'exit 0' | hs submit -g 0
+	echo 'echo g1' | hs submit -g 1
+	start_server
+	start_client c1 -N 2
+	wait_exit "$SPID" 20; assert_eq 0 "$wrc" "server exit status"
+	wait_exit "$CPID" 10
+	assert_has "$(cat "$SLOG")" \
+		"Group 0 is not viable: 1 tasks failed with no retries left; not moving on to group 1"
+	assert_eq 3 "$(sql 'select count(*) from task where "group" = 0 and exit_status is not null')"
+	assert_eq 0 "$(sql 'select count(*) from task where "group" = 1 and schedule_time is not null')" \
+		"group 1 was never scheduled"
+}
+
 test_queue_killed_client_tasks_rerun_once() {
 	q_setup
 	export HYPERSHELL_SERVER_EVICT=10
