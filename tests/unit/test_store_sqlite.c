@@ -754,6 +754,56 @@ test_schedule_and_requeue(void **state)
 	assert_int_equal(raw_sql(dbpath, "SELECT count(*) FROM task WHERE schedule_time IS NULL"), 6);
 }
 
+/* Set task i's state columns (SQL assignments) from another connection. */
+static void
+set_state(int i, const char *assignments)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof sql, "UPDATE task SET %s WHERE id = '%s'", assignments, ids[i]);
+	raw_sql(dbpath, sql);
+}
+
+/* group_state counts what waits and what runs; exhausted counts failures
+ * with no retry left: not successes, retried failures, cancellations,
+ * unfinished tasks or other groups. */
+static void
+test_group_state_and_exhausted(void **state)
+{
+	static const char *const done = "schedule_time = '2026-01-01 00:00:01.000000+00:00',"
+	                                " completion_time = '2026-01-01 00:00:02.000000+00:00', ";
+	static const char *const ends[] = {
+		"exit_status = 0", "exit_status = 3", "exit_status = -1",
+		"exit_status = 5, retried = 1", "exit_status = -1000",  /* cancelled */
+	};
+	struct hs_group_state g = {-1, -1};
+	char set[256];
+	int64_t n = -1;
+
+	open_db(HS_OPEN_CREATE);
+	for (int i = 0; i < 10; i++)
+		insert("t", 0, "{}", 0);
+	insert("t", 1, "{}", 0);
+	for (int i = 2; i <= 4; i++)
+		set_state(i, "schedule_time = '2026-01-01 00:00:01.000000+00:00'");
+	for (int i = 0; i < 5; i++) {
+		snprintf(set, sizeof set, "%s%s", done, ends[i]);
+		set_state(5 + i, set);
+	}
+	snprintf(set, sizeof set, "%sexit_status = 4", done);
+	set_state(10, set);
+	assert_int_equal(st->ops->group_state(st, 0, &g), HS_OK);
+	assert_int_equal(g.unscheduled, 2);
+	assert_int_equal(g.running, 3);
+	assert_int_equal(st->ops->exhausted(st, 0, &n), HS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(st->ops->group_state(st, 1, &g), HS_OK);
+	assert_int_equal(g.unscheduled, 0);
+	assert_int_equal(g.running, 0);
+	assert_int_equal(st->ops->exhausted(st, 1, &n), HS_OK);
+	assert_int_equal(n, 1);
+}
+
 static void
 test_transactions(void **state)
 {
@@ -950,6 +1000,7 @@ main(void)
 		T(test_tag_keys_and_values),
 		T(test_active_group),
 		T(test_schedule_and_requeue),
+		T(test_group_state_and_exhausted),
 		T(test_transactions),
 		T(test_read_only_mode),
 		T(test_truncate_and_vacuum),
