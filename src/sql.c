@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "task.h"
 #include "uuid.h"
+
+_Static_assert(HS_STATUS_CANCELLED == -1000, "SQL_EXHAUSTED names the cancelled status");
 
 #define SQL_TEXT_MAX (1 << 20)
 

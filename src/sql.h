@@ -20,6 +20,11 @@
 	" completion_time = NULL, exit_status = NULL, outpath = NULL, errpath = NULL," \
 	" csvpath = NULL, waited = NULL, duration = NULL, cores_max = NULL," \
 	" memory_max = NULL"
+/* A group's failed tasks with no retry left, on both backends: the
+ * failure ranges, not <> 0, so the (exit_status, retried) index serves;
+ * cancellations (HS_STATUS_CANCELLED, checked in sql.c) are no failure. */
+#define SQL_EXHAUSTED \
+	"(exit_status < 0 OR exit_status > 0) AND exit_status <> -1000 AND NOT retried"
 #define SQL_MAX_TAGPATHS 64
 
 enum sql_ptype { SQL_NULL, SQL_INT, SQL_REAL, SQL_TEXT };

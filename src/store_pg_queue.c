@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sql.h"
 #include "store_pg.h"
 #include "timestamp.h"
 #include "uuid.h"
@@ -338,15 +339,10 @@ pg_group_state(struct hs_store *hs, int64_t group, struct hs_group_state *g)
 	                   group, &g->running);
 }
 
-/* The failure ranges, not <> 0, so an index on exit_status serves. */
 hs_err
 pg_exhausted(struct hs_store *hs, int64_t group, int64_t *n)
 {
-	char where[128];
-
-	snprintf(where, sizeof where, "(exit_status < 0 OR exit_status > 0)"
-	         " AND exit_status <> %d AND NOT retried", HS_STATUS_CANCELLED);
-	return count_group(PG(hs), where, group, n);
+	return count_group(PG(hs), SQL_EXHAUSTED, group, n);
 }
 
 hs_err

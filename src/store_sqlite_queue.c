@@ -421,11 +421,7 @@ sqlite_group_state(struct hs_store *hs, int64_t group, struct hs_group_state *g)
 hs_err
 sqlite_exhausted(struct hs_store *hs, int64_t group, int64_t *n)
 {
-	char where[128];
-
-	snprintf(where, sizeof where, "(exit_status < 0 OR exit_status > 0)"
-	         " AND exit_status != %d AND retried = 0", HS_STATUS_CANCELLED);
-	return count_group(S(hs), false, where, group, n);
+	return count_group(S(hs), false, SQL_EXHAUSTED, group, n);
 }
 
 hs_err
