@@ -9,6 +9,17 @@ for p in $BENCH_PKGS; do
 		sudo apt-get install -y -q "$p" >/dev/null
 done
 
+# free_port: a port nothing listens on, below the kernel's ephemeral range
+# (32768-60999), where an outgoing connection could hold it unseen.
+free_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 12000))
+		! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && { echo "$p"; return 0; }
+	done
+	echo "bench: no free port" >&2; exit 1
+}
+
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 # site_tls: the site certificate every fresh site starts with. A real site
@@ -18,7 +29,7 @@ TLS_CACHE=/tmp/hsbench-tls.$(id -u)
 site_tls() {
 	[ -s "$TLS_CACHE/server.crt" ] && return 0
 	local d; d=$(mktemp -d /tmp/hsbench-tlsgen.XXXXXX)
-	HYPERSHELL_SITE=$d timeout 20 "$HS" server -k 0123456789abcdef0123 -p $((40000 + RANDOM % 9000)) --forever \
+	HYPERSHELL_SITE=$d timeout 20 "$HS" server -k 0123456789abcdef0123 -p "$(free_port)" --forever \
 		2> "$d/log" & local pid=$!
 	local i; for i in $(seq 200); do grep -q Listening "$d/log" && break; sleep 0.1; done
 	kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null

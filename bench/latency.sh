@@ -6,7 +6,7 @@
 source "$(dirname "$0")/common.sh"
 R=${R:-15}
 KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-PORT=$((52000 + RANDOM % 5000))
+PORT=$(free_port)
 fresh_site
 "$HS" server -k "$KEY" -p "$PORT" --forever 2> "$BDIR/server.log" &
 SPID=$!

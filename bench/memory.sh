@@ -9,7 +9,7 @@ TASKS=${TASKS:-1000000}
 CLIENTS=${CLIENTS:-1000}
 make -s build/bench/manyclients || exit 1
 export HS_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-PORT=$((52000 + RANDOM % 5000))
+PORT=$(free_port)
 fresh_site
 seq "$TASKS" | "$HS" submit 2>/dev/null
 ulimit -n 65536 2>/dev/null || ulimit -n 4096

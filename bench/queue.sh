@@ -11,7 +11,7 @@ N=${N:-20000}
 R=${R:-3}
 B=${B:-1}
 KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-PORT=$((52000 + RANDOM % 5000))
+PORT=$(free_port)
 
 run_hs() {   # prints: wall_s server_us client_us
 	fresh_site
