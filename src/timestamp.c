@@ -1,7 +1,6 @@
 /* timestamp.c: formatting and parsing of stored times. */
 #include "timestamp.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -60,22 +59,37 @@ days_from_civil(int y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+/* Write v as n decimal digits ending at end[-1]. */
+static void
+put_digits(char *end, int64_t v, int n)
+{
+	while (n-- > 0) {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/* Called for every time stored or sent, so no printf: the fields go in
+ * place into the fixed layout (years outside 0000-9999 keep their last
+ * four digits; no time in the database is outside them). */
 void
 hs_ts_format(int64_t us, char out[HS_TS_LEN + 1])
 {
 	int64_t secs = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
 	int64_t frac = us - secs * 1000000, days, rem;
 	int y, mo, d;
-	char tmp[64];
 
 	days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
 	rem = secs - days * 86400;
 	civil(days, &y, &mo, &d);
-	snprintf(tmp, sizeof tmp, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00:00",
-	         y, mo, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60),
-	         (int)frac);
-	memcpy(out, tmp, HS_TS_LEN);
-	out[HS_TS_LEN] = '\0';
+	memcpy(out, "0000-00-00 00:00:00.000000+00:00", HS_TS_LEN + 1);
+	put_digits(out + 4, y < 0 ? -(int64_t)y % 10000 : y % 10000, 4);
+	put_digits(out + 7, mo, 2);
+	put_digits(out + 10, d, 2);
+	put_digits(out + 13, rem / 3600, 2);
+	put_digits(out + 16, rem / 60 % 60, 2);
+	put_digits(out + 19, rem % 60, 2);
+	put_digits(out + 26, frac, 6);
 }
 
 static const char *
