@@ -136,6 +136,26 @@ sqlite_exec(struct sqlite_store *s, const char *sql, const char *what)
 	return rc == SQLITE_OK ? HS_OK : sqlite_fail(s, rc, what);
 }
 
+hs_err
+sqlite_tx(struct sqlite_store *s, enum sqlite_tx verb, const char *what)
+{
+	static const char *const sql[TX_COUNT] = {
+		[TX_BEGIN] = "BEGIN IMMEDIATE", [TX_COMMIT] = "COMMIT",
+		[TX_ROLLBACK] = "ROLLBACK",
+	};
+	int rc = SQLITE_OK;
+
+	if (s->tx[verb] == NULL)
+		rc = sqlite3_prepare_v3(s->db, sql[verb], -1, SQLITE_PREPARE_PERSISTENT,
+		                        &s->tx[verb], NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s->tx[verb]);
+		sqlite3_reset(s->tx[verb]);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	return rc == SQLITE_OK ? HS_OK : sqlite_fail(s, rc, what);
+}
+
 /* --- REGEXP ------------------------------------------------------------- */
 
 static void
@@ -351,7 +371,7 @@ static hs_err
 op_begin(struct hs_store *hs)
 {
 	struct sqlite_store *s = S(hs);
-	hs_err e = sqlite_exec(s, "BEGIN IMMEDIATE", "starting a transaction");
+	hs_err e = sqlite_tx(s, TX_BEGIN, "starting a transaction");
 
 	s->in_tx = e == HS_OK;
 	return e;
@@ -361,10 +381,10 @@ static hs_err
 op_commit(struct hs_store *hs)
 {
 	struct sqlite_store *s = S(hs);
-	hs_err e = sqlite_exec(s, "COMMIT", "committing");
+	hs_err e = sqlite_tx(s, TX_COMMIT, "committing");
 
 	if (e != HS_OK && sqlite3_get_autocommit(s->db) == 0)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite_tx(s, TX_ROLLBACK, "rolling back");
 	s->in_tx = false;
 	return e;
 }
@@ -377,7 +397,7 @@ op_rollback(struct hs_store *hs)
 	s->in_tx = false;
 	if (sqlite3_get_autocommit(s->db))
 		return HS_OK;
-	return sqlite_exec(s, "ROLLBACK", "rolling back");
+	return sqlite_tx(s, TX_ROLLBACK, "rolling back");
 }
 
 int
@@ -711,6 +731,8 @@ op_close(struct hs_store *hs)
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_finalize(s->ins);
+	for (int i = 0; i < TX_COUNT; i++)
+		sqlite3_finalize(s->tx[i]);
 	sqlite_queue_close(s);
 	sqlite3_close_v2(s->db);
 	if (s->ephemeral)

@@ -11,9 +11,13 @@
 
 /* Statements the queue runs over and over, prepared once. */
 enum sqlite_stmt_id {
-	STMT_NEW_TASKS, STMT_RETRY_TASKS, STMT_MARK, STMT_COMPLETE,
+	STMT_CLAIM_NEW, STMT_CLAIM_RETRY, STMT_COMPLETE,
 	STMT_RETRY_INSERT, STMT_RETRY_LINK, STMT_COUNT
 };
+
+/* The transaction verbs, prepared once (sqlite3_exec would parse them
+ * again for every transaction). */
+enum sqlite_tx { TX_BEGIN, TX_COMMIT, TX_ROLLBACK, TX_COUNT };
 
 struct sqlite_store {
 	struct hs_store base;
@@ -21,6 +25,7 @@ struct sqlite_store {
 	char *path;                        /* owned */
 	sqlite3_stmt *ins;                 /* prepared insert; owned */
 	sqlite3_stmt *stmt[STMT_COUNT];    /* queue statements; owned, lazy */
+	sqlite3_stmt *tx[TX_COUNT];        /* owned, lazy */
 	int64_t data_version;              /* last PRAGMA data_version seen */
 	bool in_tx;
 	bool ephemeral;                    /* delete the files on close */
@@ -35,6 +40,8 @@ S(struct hs_store *s)
 
 hs_err sqlite_fail(struct sqlite_store *s, int rc, const char *what);
 hs_err sqlite_exec(struct sqlite_store *s, const char *sql, const char *what);
+/* BEGIN IMMEDIATE, COMMIT or ROLLBACK. */
+hs_err sqlite_tx(struct sqlite_store *s, enum sqlite_tx verb, const char *what);
 /* One integer from sql; -1 when there is no row or it is NULL. */
 hs_err sqlite_query_int(struct sqlite_store *s, const char *sql, int64_t *out);
 void sqlite_read_row(sqlite3_stmt *stmt, struct hs_task *t);

@@ -15,15 +15,18 @@
 #include "uuid.h"
 
 static const char *stmt_sql[STMT_COUNT] = {
-	[STMT_NEW_TASKS] = " FROM task WHERE \"group\" = ?1 AND schedule_time IS NULL"
-	                   " AND attempt = 1 LIMIT ?2",
+	/* Claim up to ?2 waiting tasks of group ?1 for a client in one
+	 * statement: stamp them and return them (the columns are appended). */
+	[STMT_CLAIM_NEW] = "UPDATE task SET server_id = ?3, server_host = ?4,"
+	                   " client_id = ?5, client_host = ?6, schedule_time = ?7"
+	                   " WHERE rowid IN (SELECT rowid FROM task WHERE \"group\" = ?1"
+	                   " AND schedule_time IS NULL AND attempt = 1 LIMIT ?2) RETURNING ",
 	/* +"group": the retry queue's partial index, not the group index
 	 * (which would walk every waiting new task to find the retries) */
-	[STMT_RETRY_TASKS] = " FROM task WHERE +\"group\" = ?1 AND schedule_time IS NULL"
-	                     " AND attempt > 1 LIMIT ?2",
-	[STMT_MARK] = "UPDATE task SET server_id = ?2, server_host = ?3, client_id = ?4,"
-	              " client_host = ?5, schedule_time = ?6"
-	              " WHERE id = ?1 AND schedule_time IS NULL",
+	[STMT_CLAIM_RETRY] = "UPDATE task SET server_id = ?3, server_host = ?4,"
+	                     " client_id = ?5, client_host = ?6, schedule_time = ?7"
+	                     " WHERE rowid IN (SELECT rowid FROM task WHERE +\"group\" = ?1"
+	                     " AND schedule_time IS NULL AND attempt > 1 LIMIT ?2) RETURNING ",
 	[STMT_COMPLETE] = "UPDATE task SET command = ?3, start_time = ?4,"
 	                  " completion_time = ?5, exit_status = ?6, outpath = ?7,"
 	                  " errpath = ?8, csvpath = ?9, waited = ?10, duration = ?11,"
@@ -58,11 +61,9 @@ stmt(struct sqlite_store *s, enum sqlite_stmt_id id, sqlite3_stmt **out)
 		return sqlite3_reset(*out), sqlite3_clear_bindings(*out), HS_OK;
 	if ((st = sql_new()) == NULL)
 		return HS_ENOMEM;
-	if (id == STMT_NEW_TASKS || id == STMT_RETRY_TASKS)
-		if ((e = sql_add(st, "SELECT ")) == HS_OK)
-			e = sql_all_columns(st);
-	if (e == HS_OK)
-		e = sql_add(st, stmt_sql[id]);
+	e = sql_add(st, stmt_sql[id]);
+	if (e == HS_OK && (id == STMT_CLAIM_NEW || id == STMT_CLAIM_RETRY))
+		e = sql_all_columns(st);
 	if (e == HS_OK &&
 	    (rc = sqlite3_prepare_v3(s->db, hs_buf_str(&st->sql), -1,
 	                             SQLITE_PREPARE_PERSISTENT, &s->stmt[id], NULL)) != SQLITE_OK)
@@ -137,10 +138,11 @@ own_row(sqlite3_stmt *st, struct picked *p)
 	return HS_OK;
 }
 
-/* Copy up to want - p->n rows of statement id (group g) into p. */
+/* Claim up to want - p->n tasks of group g with statement id for lease l,
+ * and copy them into p. */
 static hs_err
-pick(struct sqlite_store *s, enum sqlite_stmt_id id, int64_t g, int want,
-     struct picked *p)
+claim(struct sqlite_store *s, enum sqlite_stmt_id id, int64_t g, int want,
+      const struct hs_lease *l, struct picked *p)
 {
 	sqlite3_stmt *st;
 	hs_err e = HS_OK;
@@ -150,49 +152,28 @@ pick(struct sqlite_store *s, enum sqlite_stmt_id id, int64_t g, int want,
 		return e;
 	sqlite3_bind_int64(st, 1, g);
 	sqlite3_bind_int64(st, 2, want - p->n);
+	bind_text(st, 3, l->server_id);
+	bind_text(st, 4, l->server_host);
+	bind_text(st, 5, l->client_id);
+	bind_text(st, 6, l->client_host);
+	bind_text(st, 7, l->schedule_time);
 	while (e == HS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		e = own_row(st, p);
 	sqlite3_reset(st);
 	if (e == HS_OK && rc != SQLITE_DONE)
-		e = sqlite_fail(s, rc, "picking tasks");
+		e = sqlite_fail(s, rc, "scheduling tasks");
 	return e;
 }
 
 static hs_err
-stamp(struct sqlite_store *s, struct hs_task *t, const struct hs_lease *l)
-{
-	sqlite3_stmt *st;
-	hs_err e;
-
-	if ((e = stmt(s, STMT_MARK, &st)) != HS_OK)
-		return e;
-	bind_text(st, 1, t->f[HS_F_ID].s);
-	bind_text(st, 2, l->server_id);
-	bind_text(st, 3, l->server_host);
-	bind_text(st, 4, l->client_id);
-	bind_text(st, 5, l->client_host);
-	bind_text(st, 6, l->schedule_time);
-	if ((e = step_done(s, st, "scheduling a task", NULL)) != HS_OK)
-		return e;
-	t->f[HS_F_SERVER_ID] = (struct hs_cell){.s = l->server_id};
-	t->f[HS_F_SERVER_HOST] = (struct hs_cell){.s = l->server_host};
-	t->f[HS_F_CLIENT_ID] = (struct hs_cell){.s = l->client_id};
-	t->f[HS_F_CLIENT_HOST] = (struct hs_cell){.s = l->client_host};
-	t->f[HS_F_SCHEDULE_TIME] = (struct hs_cell){.s = l->schedule_time};
-	return HS_OK;
-}
-
-static hs_err
-pick_and_stamp(struct sqlite_store *s, int64_t g, int n, bool eager,
-               const struct hs_lease *l, struct picked *p)
+claim_both(struct sqlite_store *s, int64_t g, int n, bool eager,
+           const struct hs_lease *l, struct picked *p)
 {
 	hs_err e;
 
-	e = pick(s, eager ? STMT_RETRY_TASKS : STMT_NEW_TASKS, g, n, p);
+	e = claim(s, eager ? STMT_CLAIM_RETRY : STMT_CLAIM_NEW, g, n, l, p);
 	if (e == HS_OK)
-		e = pick(s, eager ? STMT_NEW_TASKS : STMT_RETRY_TASKS, g, n, p);
-	for (int i = 0; i < p->n && e == HS_OK; i++)
-		e = stamp(s, &p->tasks[i], l);
+		e = claim(s, eager ? STMT_CLAIM_NEW : STMT_CLAIM_RETRY, g, n, l, p);
 	return e;
 }
 
@@ -209,10 +190,10 @@ sqlite_schedule(struct hs_store *hs, int64_t group, int n, bool eager,
 	p.tasks = calloc((size_t)n, sizeof *p.tasks);
 	p.mem = calloc((size_t)n, sizeof *p.mem);
 	if (p.tasks != NULL && p.mem != NULL &&
-	    (e = sqlite_exec(s, "BEGIN IMMEDIATE", "starting a transaction")) == HS_OK) {
-		e = pick_and_stamp(s, group, n, eager, lease, &p);
-		e = e == HS_OK ? sqlite_exec(s, "COMMIT", "committing a schedule")
-		               : (sqlite_exec(s, "ROLLBACK", "rolling back"), e);
+	    (e = sqlite_tx(s, TX_BEGIN, "starting a transaction")) == HS_OK) {
+		e = claim_both(s, group, n, eager, lease, &p);
+		e = e == HS_OK ? sqlite_tx(s, TX_COMMIT, "committing a schedule")
+		               : (sqlite_tx(s, TX_ROLLBACK, "rolling back"), e);
 	}
 	if (e == HS_OK && p.n > 0)
 		e = fn(arg, p.tasks, (size_t)p.n);
