@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "expr.h"
+#include "jsonw.h"
 #include "tag.h"
 #include "timestamp.h"
 #include "utf8.h"
@@ -114,30 +115,54 @@ hs_frame_decode(const unsigned char *buf, size_t len, size_t cap,
 	return HS_OK;
 }
 
-hs_err
-hs_frame_encode(struct hs_buf *out, enum hs_msg_type type, const char *payload,
-                size_t len)
+/* Append the header of a frame of type whose payload will follow; the
+ * length is filled in by frame_finish. */
+static hs_err
+frame_begin(struct hs_buf *out, enum hs_msg_type type, size_t len)
 {
-	unsigned char head[HS_FRAME_HEADER + 1];
-	uint32_t n;
+	unsigned char head[HS_FRAME_HEADER + 1] = {0, 0, 0, 0, (unsigned char)type};
 	hs_err e;
 
 	if (!type_known((unsigned)type))
 		return HS_EINPUT;
-	if (len > HS_FRAME_ABSMAX - 1)
-		return HS_ELIMIT;
-	n = (uint32_t)len + 1;
-	head[0] = (unsigned char)(n >> 24);
-	head[1] = (unsigned char)(n >> 16);
-	head[2] = (unsigned char)(n >> 8);
-	head[3] = (unsigned char)n;
-	head[4] = (unsigned char)type;
 	/* Reserve first so the frame goes in whole or not at all. */
 	if ((e = hs_buf_reserve(out, sizeof head + len)) != HS_OK)
 		return e;
-	if ((e = hs_buf_append(out, head, sizeof head)) != HS_OK)
+	return hs_buf_append(out, head, sizeof head);
+}
+
+/* Write the length of the frame begun at offset at; drop it if too long. */
+static hs_err
+frame_finish(struct hs_buf *out, size_t at)
+{
+	size_t len = out->len - at - HS_FRAME_HEADER;   /* type byte + payload */
+	unsigned char *head = (unsigned char *)out->data + at;
+
+	if (len > HS_FRAME_ABSMAX) {
+		hs_buf_truncate(out, at);
+		return HS_ELIMIT;
+	}
+	head[0] = (unsigned char)(len >> 24);
+	head[1] = (unsigned char)(len >> 16);
+	head[2] = (unsigned char)(len >> 8);
+	head[3] = (unsigned char)len;
+	return HS_OK;
+}
+
+hs_err
+hs_frame_encode(struct hs_buf *out, enum hs_msg_type type, const char *payload,
+                size_t len)
+{
+	size_t at = out->len;
+	hs_err e;
+
+	if (len > HS_FRAME_ABSMAX - 1)
+		return HS_ELIMIT;
+	if ((e = frame_begin(out, type, len)) != HS_OK)
 		return e;
-	return hs_buf_append(out, payload, len);
+	if ((e = hs_buf_append(out, payload, len)) != HS_OK)
+		return e;
+	return frame_finish(out, at);
 }
 
 /* --- JSON payloads ------------------------------------------------------ */
@@ -164,16 +189,34 @@ load(const struct hs_frame *f, unsigned types, json_t **root, char *err,
 	return bad(err, errlen, "the payload is not a JSON object");
 }
 
-/* Append type's frame holding root as compact JSON; takes root. */
+struct dump {
+	struct hs_buf *out;
+	hs_err e;
+};
+
+static int
+dump_to(const char *p, size_t n, void *arg)
+{
+	struct dump *d = arg;
+
+	return (d->e = hs_buf_append(d->out, p, n)) == HS_OK ? 0 : -1;
+}
+
+/* Append type's frame holding root as compact JSON; takes root. The text
+ * goes straight into out (no copy of the whole message on the way). */
 static hs_err
 send_json(struct hs_buf *out, enum hs_msg_type type, json_t *root)
 {
-	char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
-	hs_err e = HS_ENOMEM;
+	struct dump d = {out, HS_OK};
+	size_t at = out->len;
+	hs_err e = root ? frame_begin(out, type, 0) : HS_ENOMEM;
 
-	if (text != NULL)
-		e = hs_frame_encode(out, type, text, strlen(text));
-	free(text);
+	if (e == HS_OK && json_dump_callback(root, dump_to, &d, JSON_COMPACT) != 0) {
+		hs_buf_truncate(out, at);
+		e = d.e != HS_OK ? d.e : HS_ENOMEM;
+	}
+	if (e == HS_OK)
+		e = frame_finish(out, at);
 	json_decref(root);
 	return e;
 }
@@ -768,44 +811,33 @@ hs_dec_empty(const struct hs_frame *f, char *err, size_t errlen)
 
 #define IDS_TYPES (1u << HS_MSG_CONFIRM | 1u << HS_MSG_ACK | 1u << HS_MSG_STARTED)
 
-/* The "ids" array of n UUIDs, or NULL with *e set. */
-static json_t *
-id_array(const char *const *ids, size_t n, hs_err *e)
-{
-	json_t *arr = json_array();
-
-	*e = arr ? HS_OK : HS_ENOMEM;
-	if (n > HS_PROTO_MAX_TASKS)
-		*e = HS_ELIMIT;
-	for (size_t i = 0; i < n && *e == HS_OK; i++)
-		if (ids[i] == NULL || !uuid_ok(ids[i], strlen(ids[i])))
-			*e = HS_EINPUT;
-		else if (json_array_append_new(arr, json_string(ids[i])) != 0)
-			*e = HS_ENOMEM;
-	if (*e == HS_OK)
-		return arr;
-	json_decref(arr);
-	return NULL;
-}
-
+/* Append type's frame {"ids":[...]} of n UUIDs (sent per task: jsonw). */
 hs_err
 hs_enc_ids(struct hs_buf *out, enum hs_msg_type type, const char *const *ids,
            size_t n)
 {
-	json_t *obj = NULL, *arr;
+	size_t at = out->len;
 	hs_err e;
 
 	if (!type_known((unsigned)type) || !(IDS_TYPES & (1u << type)))
 		return HS_EINPUT;
-	if ((arr = id_array(ids, n, &e)) == NULL)
-		return e;
-	if ((obj = json_object()) == NULL || (e = put(obj, "ids", arr)) != HS_OK) {
-		if (obj == NULL)
-			json_decref(arr);
-		json_decref(obj);
-		return HS_ENOMEM;
-	}
-	return send_json(out, type, obj);
+	if (n > HS_PROTO_MAX_TASKS)
+		return HS_ELIMIT;
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == NULL || !uuid_ok(ids[i], strlen(ids[i])))
+			return HS_EINPUT;
+	e = frame_begin(out, type, 0);
+	if (e == HS_OK)
+		e = hs_buf_append(out, "{\"ids\":[", 8);
+	for (size_t i = 0; i < n && e == HS_OK; i++)
+		if (i == 0 || (e = hs_buf_putc(out, ',')) == HS_OK)
+			e = jsonw_string(out, ids[i], HS_UUID_STRLEN);
+	if (e == HS_OK)
+		e = hs_buf_append(out, "]}", 2);
+	if (e == HS_OK)
+		return frame_finish(out, at);
+	hs_buf_truncate(out, at);
+	return e;
 }
 
 /* Check arr, the "ids" array, and point m->ids into it. */
@@ -1128,20 +1160,24 @@ static hs_err
 dec_task(json_t *obj, const struct task_schema *s, struct hs_task *t,
          char *err, size_t errlen)
 {
-	const char *name;
-	json_t *v;
+	json_t *v[HS_F_COUNT];
+	size_t members = 0;
 	hs_err e;
 
 	hs_task_clear(t);
 	if (!json_is_object(obj))
 		return bad(err, errlen, "not an object");
-	if ((e = check_fields(obj, s, err, errlen)) != HS_OK)
+	for (size_t i = 0; i < s->nfields; i++)
+		if ((v[i] = json_object_get(obj, hs_fields[s->fields[i]].name)) != NULL)
+			members++;
+	/* more members than s's fields found: name the first stranger */
+	if (members != json_object_size(obj) &&
+	    (e = check_fields(obj, s, err, errlen)) != HS_OK)
 		return e;
 	for (size_t i = 0; i < s->nfields; i++) {
-		name = hs_fields[s->fields[i]].name;
-		if ((v = json_object_get(obj, name)) == NULL || json_is_null(v))
+		if (v[i] == NULL || json_is_null(v[i]))
 			continue;
-		e = dec_cell(obj, s->fields[i], v, &t->f[s->fields[i]], err, errlen);
+		e = dec_cell(obj, s->fields[i], v[i], &t->f[s->fields[i]], err, errlen);
 		if (e != HS_OK)
 			return e;
 	}
@@ -1230,95 +1266,93 @@ hs_msg_tasks_free(struct hs_msg_tasks *m)
 	memset(m, 0, sizeof *m);
 }
 
-/* The tag object of text, or NULL if text is not a valid one. */
-static json_t *
-enc_tag(const char *text)
+/* Append the tag object stored as text, if it is a valid one. */
+static hs_err
+enc_tag(struct hs_buf *b, const char *text)
 {
-	json_t *tag = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	struct dump d = {b, HS_OK};
+	json_t *tag;
+	hs_err e = HS_EINPUT;
 
-	if (tag != NULL && tag_problem(tag) != NULL) {
-		json_decref(tag);
-		tag = NULL;
-	}
-	return tag;
+	if (strcmp(text, "{}") == 0)   /* most tasks: no parse for it */
+		return hs_buf_append(b, "{}", 2);
+	tag = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	if (tag != NULL && tag_problem(tag) == NULL)
+		e = json_dump_callback(tag, dump_to, &d, JSON_COMPACT) == 0 ? HS_OK :
+		    d.e != HS_OK ? d.e : HS_ENOMEM;
+	json_decref(tag);
+	return e;
 }
 
-/* The JSON value of c, field's cell (not null), into *out. */
+/* Append the JSON value of c, field's cell (not null). */
 static hs_err
-enc_cell(int field, const struct hs_cell *c, json_t **out)
+enc_cell(struct hs_buf *b, int field, const struct hs_cell *c)
 {
-	*out = NULL;
+	size_t len;
+
 	switch (hs_fields[field].type) {
 	case HS_FT_INT:
-		*out = json_integer(c->i);
-		break;
+		return jsonw_int(b, c->i);
 	case HS_FT_BOOL:
-		*out = json_boolean(c->i);
-		break;
+		return jsonw_bool(b, c->i != 0);
 	case HS_FT_REAL:
-		if (!isfinite(c->d))
-			return HS_EINPUT;
-		*out = json_real(c->d);
-		break;
+		return isfinite(c->d) ? jsonw_real(b, c->d) : HS_EINPUT;
 	case HS_FT_JSON:
-		if (c->s == NULL || (*out = enc_tag(c->s)) == NULL)
-			return HS_EINPUT;
-		break;
+		return c->s != NULL ? enc_tag(b, c->s) : HS_EINPUT;
 	default:
-		if (c->s == NULL || text_problem(field, c->s, strlen(c->s)) != NULL)
+		if (c->s == NULL || text_problem(field, c->s, len = strlen(c->s)) != NULL)
 			return HS_EINPUT;
-		*out = json_string(c->s);
+		return jsonw_string(b, c->s, len);   /* text_problem checked UTF-8 */
 	}
-	return *out ? HS_OK : HS_ENOMEM;
 }
 
-/* The JSON object of t under s, or NULL with *e set. */
-static json_t *
-enc_task(const struct task_schema *s, const struct hs_task *t, hs_err *e)
+/* Append the JSON object of t under s. */
+static hs_err
+enc_task(struct hs_buf *b, const struct task_schema *s, const struct hs_task *t)
 {
-	json_t *obj = json_object(), *v;
+	bool first = true;
+	hs_err e = HS_OK;
 	int field;
 
-	*e = obj ? HS_OK : HS_ENOMEM;
-	for (size_t i = 0; i < s->nrequired && *e == HS_OK; i++)
+	for (size_t i = 0; i < s->nrequired; i++)
 		if (t->f[s->required[i]].null)
-			*e = HS_EINPUT;
-	for (size_t i = 0; i < s->nfields && *e == HS_OK; i++) {
+			return HS_EINPUT;
+	e = hs_buf_putc(b, '{');
+	for (size_t i = 0; i < s->nfields && e == HS_OK; i++) {
 		field = s->fields[i];
 		if (t->f[field].null)
 			continue;
-		if ((*e = enc_cell(field, &t->f[field], &v)) == HS_OK)
-			*e = put(obj, hs_fields[field].name, v);
+		if ((e = jsonw_key(b, first, hs_fields[field].name)) == HS_OK)
+			e = enc_cell(b, field, &t->f[field]);
+		first = false;
 	}
-	if (*e == HS_OK)
-		return obj;
-	json_decref(obj);
-	return NULL;
+	return e == HS_OK ? hs_buf_putc(b, '}') : e;
 }
 
+/* Append type's frame {"list":[...]} holding the n tasks under s, written
+ * with jsonw (see jsonw.h for why not jansson). */
 static hs_err
 enc_tasks(struct hs_buf *out, const struct task_schema *s,
           const struct hs_task *tasks, size_t n)
 {
-	json_t *obj = json_object(), *arr = json_array();
-	hs_err e = obj && arr ? HS_OK : HS_ENOMEM;
+	size_t at = out->len;
+	hs_err e;
 
 	if (n > HS_PROTO_MAX_TASKS)
-		e = HS_ELIMIT;
+		return HS_ELIMIT;
+	e = frame_begin(out, s->type, 0);
+	if (e == HS_OK && (e = hs_buf_putc(out, '{')) == HS_OK &&
+	    (e = jsonw_key(out, true, s->list)) == HS_OK)
+		e = hs_buf_putc(out, '[');
 	for (size_t i = 0; i < n && e == HS_OK; i++)
-		if (json_array_append_new(arr, enc_task(s, &tasks[i], &e)) != 0 &&
-		    e == HS_OK)
-			e = HS_ENOMEM;
-	if (e == HS_OK) {
-		e = put(obj, s->list, arr);
-		arr = NULL;
-	}
-	json_decref(arr);
-	if (e != HS_OK) {
-		json_decref(obj);
-		return e;
-	}
-	return send_json(out, s->type, obj);
+		if (i == 0 || (e = hs_buf_putc(out, ',')) == HS_OK)
+			e = enc_task(out, s, &tasks[i]);
+	if (e == HS_OK)
+		e = hs_buf_append(out, "]}", 2);
+	if (e == HS_OK)
+		return frame_finish(out, at);
+	hs_buf_truncate(out, at);
+	return e;
 }
 
 hs_err
