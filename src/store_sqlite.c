@@ -271,15 +271,28 @@ prepare(struct sqlite_store *s, const struct sql_stmt *st, sqlite3_stmt **out)
 	return bind_params(s, *out, st);
 }
 
+/* Each cell is read as its column's type only (task.h: i, d or s): asking
+ * for all three made SQLite print every integer as text and parse every
+ * text as a number. */
 void
 sqlite_read_row(sqlite3_stmt *stmt, struct hs_task *t)
 {
 	for (int f = 0; f < HS_F_COUNT; f++) {
 		struct hs_cell *c = &t->f[f];
-		c->null = sqlite3_column_type(stmt, f) == SQLITE_NULL;
-		c->i = sqlite3_column_int64(stmt, f);
-		c->d = sqlite3_column_double(stmt, f);
-		c->s = (const char *)sqlite3_column_text(stmt, f);
+		*c = (struct hs_cell){.null = sqlite3_column_type(stmt, f) == SQLITE_NULL};
+		if (c->null)
+			continue;
+		switch (hs_fields[f].type) {
+		case HS_FT_INT:
+		case HS_FT_BOOL:
+			c->i = sqlite3_column_int64(stmt, f);
+			break;
+		case HS_FT_REAL:
+			c->d = sqlite3_column_double(stmt, f);
+			break;
+		default:
+			c->s = (const char *)sqlite3_column_text(stmt, f);
+		}
 	}
 }
 
