@@ -109,6 +109,14 @@ hs_uuid7(char out[HS_UUID_STRLEN + 1])
 	return HS_OK;
 }
 
+/* isxdigit without the locale table lookup (every id sent or received is
+ * checked). */
+static bool
+hex_digit(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
 bool
 hs_uuid_valid(const char *s)
 {
@@ -116,7 +124,7 @@ hs_uuid_valid(const char *s)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return false;
-		} else if (!isxdigit((unsigned char)s[i])) {
+		} else if (!hex_digit((unsigned char)s[i])) {
 			return false;
 		}
 	}
