@@ -30,12 +30,48 @@ escape(struct hs_buf *b, unsigned char c)
 	}
 }
 
+/* Append '"', s (n bytes, none to escape), '"'; and then tail (a short
+ * constant, may be ""), with one reserve. */
+static hs_err
+quoted(struct hs_buf *b, const char *s, size_t n, const char *tail)
+{
+	size_t t = strlen(tail);
+	char *p;
+	hs_err e;
+
+	if (n > (size_t)-1 - 2 - t || (e = hs_buf_reserve(b, n + 2 + t)) != HS_OK)
+		return n > (size_t)-1 - 2 - t ? HS_ELIMIT : e;
+	p = b->data + b->len;
+	*p++ = '"';
+	memcpy(p, s, n);
+	p += n;
+	*p++ = '"';
+	memcpy(p, tail, t + 1);
+	b->len += n + 2 + t;
+	return HS_OK;
+}
+
+/* Offset of the first byte of s that needs escaping, or len. */
+static size_t
+plain_span(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len && plain(p[i]))
+		i++;
+	return i;
+}
+
 hs_err
 jsonw_string(struct hs_buf *b, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run;
-	hs_err e = hs_buf_putc(b, '"');
+	hs_err e;
 
+	if (plain_span(s, len) == len)   /* the usual case: nothing to escape */
+		return quoted(b, s, len, "");
+	e = hs_buf_putc(b, '"');
 	while (e == HS_OK && p < end) {
 		for (run = p; p < end && plain(*p); p++)
 			;
@@ -50,10 +86,13 @@ jsonw_string(struct hs_buf *b, const char *s, size_t len)
 hs_err
 jsonw_key(struct hs_buf *b, bool first, const char *name)
 {
+	size_t len = strlen(name);
 	hs_err e = first ? HS_OK : hs_buf_putc(b, ',');
 
+	if (e == HS_OK && plain_span(name, len) == len)
+		return quoted(b, name, len, ":");
 	if (e == HS_OK)
-		e = jsonw_string(b, name, strlen(name));
+		e = jsonw_string(b, name, len);
 	return e == HS_OK ? hs_buf_putc(b, ':') : e;
 }
 
