@@ -98,20 +98,37 @@ encode_results(struct client *cl)
 	free(batch);
 }
 
+/* Is id's result about to go out in this pass? Then its STARTED is moot:
+ * the server would add it and drop it again at once. (Only looked for
+ * among a few results: with many, every start is reported.) */
+static bool
+moot(const struct client *cl, const char *id)
+{
+	if (!cl->want_results || cl->unsent > 64)
+		return false;
+	for (const struct result *r = cl->results; r != NULL; r = r->next)
+		if (!r->sent && strcmp(r->t.f[HS_F_ID].s, id) == 0)
+			return true;
+	return false;
+}
+
 /* CONFIRM or STARTED: the *n NUL-separated ids in buf, then none. */
 static void
 encode_ids(struct client *cl, enum hs_msg_type type, struct hs_buf *buf, int *n)
 {
 	const char **ids;
-	size_t at = 0;
+	size_t at = 0, k = 0;
 
 	if (*n == 0 || (ids = calloc((size_t)*n, sizeof *ids)) == NULL)
 		return;
 	for (int i = 0; i < *n; i++) {
-		ids[i] = buf->data + at;
-		at += strlen(ids[i]) + 1;
+		const char *id = buf->data + at;
+		at += strlen(id) + 1;
+		if (type != HS_MSG_STARTED || !moot(cl, id))
+			ids[k++] = id;
 	}
-	hs_enc_ids(&cl->conn->enc, type, ids, (size_t)*n);
+	if (k > 0)
+		hs_enc_ids(&cl->conn->enc, type, ids, k);
 	free(ids);
 	*n = 0;
 	hs_buf_reset(buf);
