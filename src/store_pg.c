@@ -275,15 +275,27 @@ pg_columns(struct sql_stmt *st)
 	return e;
 }
 
+/* Each cell is converted as its column's type only (task.h: i, d or s). */
 void
 pg_read_row(PGresult *res, int r, struct hs_task *t)
 {
 	for (int f = 0; f < HS_F_COUNT; f++) {
 		struct hs_cell *c = &t->f[f];
-		c->null = PQgetisnull(res, r, f);
-		c->s = c->null ? NULL : PQgetvalue(res, r, f);
-		c->i = c->null ? 0 : strtoll(c->s, NULL, 10);
-		c->d = c->null ? 0 : strtod(c->s, NULL);
+		const char *v = PQgetvalue(res, r, f);
+		*c = (struct hs_cell){.null = PQgetisnull(res, r, f)};
+		if (c->null)
+			continue;
+		switch (hs_fields[f].type) {
+		case HS_FT_INT:
+		case HS_FT_BOOL:   /* selected as ::int */
+			c->i = strtoll(v, NULL, 10);
+			break;
+		case HS_FT_REAL:
+			c->d = strtod(v, NULL);
+			break;
+		default:
+			c->s = v;
+		}
 	}
 }
 
