@@ -221,6 +221,33 @@ send_json(struct hs_buf *out, enum hs_msg_type type, json_t *root)
 	return e;
 }
 
+/* Append type's frame {"name":[...]} of the n items item() writes, whole
+ * or not at all. The messages sent per task are written this way, with
+ * jsonw (see jsonw.h for why not with jansson). */
+static hs_err
+enc_list(struct hs_buf *out, enum hs_msg_type type, const char *name, size_t n,
+         hs_err (*item)(struct hs_buf *, const void *, size_t), const void *arg)
+{
+	size_t at = out->len;
+	hs_err e;
+
+	if (n > HS_PROTO_MAX_TASKS)
+		return HS_ELIMIT;
+	e = frame_begin(out, type, 0);
+	if (e == HS_OK && (e = hs_buf_putc(out, '{')) == HS_OK &&
+	    (e = jsonw_key(out, true, name)) == HS_OK)
+		e = hs_buf_putc(out, '[');
+	for (size_t i = 0; i < n && e == HS_OK; i++)
+		if (i == 0 || (e = hs_buf_putc(out, ',')) == HS_OK)
+			e = item(out, arg, i);
+	if (e == HS_OK)
+		e = hs_buf_append(out, "]}", 2);
+	if (e == HS_OK)
+		return frame_finish(out, at);
+	hs_buf_truncate(out, at);
+	return e;
+}
+
 /* Add v (taken) to obj under name. */
 static hs_err
 put(json_t *obj, const char *name, json_t *v)
@@ -811,14 +838,17 @@ hs_dec_empty(const struct hs_frame *f, char *err, size_t errlen)
 
 #define IDS_TYPES (1u << HS_MSG_CONFIRM | 1u << HS_MSG_ACK | 1u << HS_MSG_STARTED)
 
-/* Append type's frame {"ids":[...]} of n UUIDs (sent per task: jsonw). */
+static hs_err
+enc_id(struct hs_buf *out, const void *ids, size_t i)
+{
+	return jsonw_string(out, ((const char *const *)ids)[i], HS_UUID_STRLEN);
+}
+
+/* Append type's frame {"ids":[...]} of n UUIDs. */
 hs_err
 hs_enc_ids(struct hs_buf *out, enum hs_msg_type type, const char *const *ids,
            size_t n)
 {
-	size_t at = out->len;
-	hs_err e;
-
 	if (!type_known((unsigned)type) || !(IDS_TYPES & (1u << type)))
 		return HS_EINPUT;
 	if (n > HS_PROTO_MAX_TASKS)
@@ -826,18 +856,7 @@ hs_enc_ids(struct hs_buf *out, enum hs_msg_type type, const char *const *ids,
 	for (size_t i = 0; i < n; i++)
 		if (ids[i] == NULL || !uuid_ok(ids[i], strlen(ids[i])))
 			return HS_EINPUT;
-	e = frame_begin(out, type, 0);
-	if (e == HS_OK)
-		e = hs_buf_append(out, "{\"ids\":[", 8);
-	for (size_t i = 0; i < n && e == HS_OK; i++)
-		if (i == 0 || (e = hs_buf_putc(out, ',')) == HS_OK)
-			e = jsonw_string(out, ids[i], HS_UUID_STRLEN);
-	if (e == HS_OK)
-		e = hs_buf_append(out, "]}", 2);
-	if (e == HS_OK)
-		return frame_finish(out, at);
-	hs_buf_truncate(out, at);
-	return e;
+	return enc_list(out, type, "ids", n, enc_id, ids);
 }
 
 /* Check arr, the "ids" array, and point m->ids into it. */
@@ -1329,30 +1348,26 @@ enc_task(struct hs_buf *b, const struct task_schema *s, const struct hs_task *t)
 	return e == HS_OK ? hs_buf_putc(b, '}') : e;
 }
 
-/* Append type's frame {"list":[...]} holding the n tasks under s, written
- * with jsonw (see jsonw.h for why not jansson). */
+struct task_list {
+	const struct task_schema *s;
+	const struct hs_task *tasks;
+};
+
+static hs_err
+enc_task_item(struct hs_buf *out, const void *arg, size_t i)
+{
+	const struct task_list *l = arg;
+
+	return enc_task(out, l->s, &l->tasks[i]);
+}
+
 static hs_err
 enc_tasks(struct hs_buf *out, const struct task_schema *s,
           const struct hs_task *tasks, size_t n)
 {
-	size_t at = out->len;
-	hs_err e;
+	struct task_list l = {s, tasks};
 
-	if (n > HS_PROTO_MAX_TASKS)
-		return HS_ELIMIT;
-	e = frame_begin(out, s->type, 0);
-	if (e == HS_OK && (e = hs_buf_putc(out, '{')) == HS_OK &&
-	    (e = jsonw_key(out, true, s->list)) == HS_OK)
-		e = hs_buf_putc(out, '[');
-	for (size_t i = 0; i < n && e == HS_OK; i++)
-		if (i == 0 || (e = hs_buf_putc(out, ',')) == HS_OK)
-			e = enc_task(out, s, &tasks[i]);
-	if (e == HS_OK)
-		e = hs_buf_append(out, "]}", 2);
-	if (e == HS_OK)
-		return frame_finish(out, at);
-	hs_buf_truncate(out, at);
-	return e;
+	return enc_list(out, s->type, s->list, n, enc_task_item, &l);
 }
 
 hs_err
