@@ -111,6 +111,17 @@ start_client() {
 # rss_kb PID: resident set size in KiB.
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
+# rss_bounded RSS0: fail unless the server ($SPID) grew by less than
+# 10 MiB since RSS0. Under ASan the bound is 40 MiB: its quarantine holds
+# freed blocks (an idle server's polling alone frees a few MiB a minute
+# there), and LeakSanitizer, not this check, finds leaks in that build.
+rss_bounded() {
+	local limit=10240 now
+	case "$HS_BIN" in */asan/*) limit=40960 ;; esac
+	now=$(rss_kb "$SPID")
+	[ $((now - $1)) -lt $limit ] || fail "RSS grew from $1 to $now KiB"
+}
+
 # count_log PATTERN [FILE]: lines of the server log matching (fixed string).
 count_log() { grep -cF -- "$1" "${2:-$SLOG}"; }
 
