@@ -14,19 +14,19 @@
 #include "timestamp.h"
 #include "uuid.h"
 
+/* Claim up to ?2 waiting tasks of group ?1 for a client in one statement:
+ * stamp them and return them (stmt() appends the columns). */
+#define CLAIM_SQL(group, attempt)                                             \
+	"UPDATE task SET server_id = ?3, server_host = ?4, client_id = ?5,"       \
+	" client_host = ?6, schedule_time = ?7 WHERE rowid IN (SELECT rowid"     \
+	" FROM task WHERE " group " = ?1 AND schedule_time IS NULL AND attempt " \
+	attempt " LIMIT ?2) RETURNING "
+
 static const char *stmt_sql[STMT_COUNT] = {
-	/* Claim up to ?2 waiting tasks of group ?1 for a client in one
-	 * statement: stamp them and return them (the columns are appended). */
-	[STMT_CLAIM_NEW] = "UPDATE task SET server_id = ?3, server_host = ?4,"
-	                   " client_id = ?5, client_host = ?6, schedule_time = ?7"
-	                   " WHERE rowid IN (SELECT rowid FROM task WHERE \"group\" = ?1"
-	                   " AND schedule_time IS NULL AND attempt = 1 LIMIT ?2) RETURNING ",
+	[STMT_CLAIM_NEW] = CLAIM_SQL("\"group\"", "= 1"),
 	/* +"group": the retry queue's partial index, not the group index
 	 * (which would walk every waiting new task to find the retries) */
-	[STMT_CLAIM_RETRY] = "UPDATE task SET server_id = ?3, server_host = ?4,"
-	                     " client_id = ?5, client_host = ?6, schedule_time = ?7"
-	                     " WHERE rowid IN (SELECT rowid FROM task WHERE +\"group\" = ?1"
-	                     " AND schedule_time IS NULL AND attempt > 1 LIMIT ?2) RETURNING ",
+	[STMT_CLAIM_RETRY] = CLAIM_SQL("+\"group\"", "> 1"),
 	[STMT_COMPLETE] = "UPDATE task SET command = ?3, start_time = ?4,"
 	                  " completion_time = ?5, exit_status = ?6, outpath = ?7,"
 	                  " errpath = ?8, csvpath = ?9, waited = ?10, duration = ?11,"
