@@ -202,19 +202,29 @@ dump_to(const char *p, size_t n, void *arg)
 	return (d->e = hs_buf_append(d->out, p, n)) == HS_OK ? 0 : -1;
 }
 
-/* Append type's frame holding root as compact JSON; takes root. The text
- * goes straight into out (no copy of the whole message on the way). */
+/* Append v as compact JSON text, straight into out (no copy of the whole
+ * text on the way); on failure out is as it was. */
 static hs_err
-send_json(struct hs_buf *out, enum hs_msg_type type, json_t *root)
+dump_json(struct hs_buf *out, json_t *v)
 {
 	struct dump d = {out, HS_OK};
 	size_t at = out->len;
+
+	if (json_dump_callback(v, dump_to, &d, JSON_COMPACT) == 0)
+		return HS_OK;
+	hs_buf_truncate(out, at);
+	return d.e != HS_OK ? d.e : HS_ENOMEM;
+}
+
+/* Append type's frame holding root as compact JSON; takes root. */
+static hs_err
+send_json(struct hs_buf *out, enum hs_msg_type type, json_t *root)
+{
+	size_t at = out->len;
 	hs_err e = root ? frame_begin(out, type, 0) : HS_ENOMEM;
 
-	if (e == HS_OK && json_dump_callback(root, dump_to, &d, JSON_COMPACT) != 0) {
+	if (e == HS_OK && (e = dump_json(out, root)) != HS_OK)
 		hs_buf_truncate(out, at);
-		e = d.e != HS_OK ? d.e : HS_ENOMEM;
-	}
 	if (e == HS_OK)
 		e = frame_finish(out, at);
 	json_decref(root);
@@ -1289,7 +1299,6 @@ hs_msg_tasks_free(struct hs_msg_tasks *m)
 static hs_err
 enc_tag(struct hs_buf *b, const char *text)
 {
-	struct dump d = {b, HS_OK};
 	json_t *tag;
 	hs_err e = HS_EINPUT;
 
@@ -1297,8 +1306,7 @@ enc_tag(struct hs_buf *b, const char *text)
 		return hs_buf_append(b, "{}", 2);
 	tag = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
 	if (tag != NULL && tag_problem(tag) == NULL)
-		e = json_dump_callback(tag, dump_to, &d, JSON_COMPACT) == 0 ? HS_OK :
-		    d.e != HS_OK ? d.e : HS_ENOMEM;
+		e = dump_json(b, tag);
 	json_decref(tag);
 	return e;
 }
