@@ -120,7 +120,7 @@ jsonw_real(struct hs_buf *b, double d)
 	if (n < 0 || (size_t)n >= sizeof tmp - 2)
 		return HS_EINPUT;
 	len = (size_t)n;
-	if (strchr(tmp, '.') == NULL && (exp = strchr(tmp, 'e')) == NULL) {
+	if (strpbrk(tmp, ".e") == NULL) {
 		memcpy(tmp + len, ".0", 3);
 		len += 2;
 	}
